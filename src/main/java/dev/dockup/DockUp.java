@@ -1,0 +1,92 @@
+package dev.dockup;
+
+import dev.dockup.bus.Bus;
+import dev.dockup.engine.EngineVerticle;
+import dev.dockup.stack.StacksVerticle;
+import dev.dockup.store.DataDir;
+import dev.dockup.web.HttpVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One DockUp node: its folders checked, its verticles deployed, and its graceful shutdown. */
+public final class DockUp {
+  private static final Logger LOG = LoggerFactory.getLogger(DockUp.class);
+  static final long SHUTDOWN_GRACE_MS = 30_000;
+
+  private final Vertx vertx;
+  private final Config config;
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final List<HttpVerticle> http = new ArrayList<>();
+
+  private DockUp(Vertx vertx, Config config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  /** Prepares STACKS_DIR and DATA_DIR (clear errors when unusable), then deploys. */
+  public static Future<DockUp> start(Config config) {
+    try {
+      DataDir.ensureUsableDirectory(config.stacksDir(), "STACKS_DIR");
+      DataDir.prepare(config.dataDir());
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+    DockUp app = new DockUp(Vertx.vertx(), config);
+    return app.deploy().map(app).recover(t -> app.vertx.close().transform(v -> Future.failedFuture(t)));
+  }
+
+  private Future<?> deploy() {
+    int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    // Stacks first, so its consumers hear the engine's first resync.
+    return vertx.deployVerticle(new StacksVerticle(config))
+        .compose(id -> vertx.deployVerticle(new EngineVerticle(config)))
+        .compose(id -> vertx.deployVerticle(() -> {
+          HttpVerticle v = new HttpVerticle(config, draining);
+          synchronized (http) {
+            http.add(v);
+          }
+          return v;
+        }, new DeploymentOptions().setInstances(instances)))
+        .onSuccess(id -> LOG.info("DockUp {} node '{}' listening on {}:{}; stacks in {}, data in {}",
+            DockUpVersion.VERSION, config.nodeName(), config.host(), port(), config.stacksDir(), config.dataDir()));
+  }
+
+  public Vertx vertx() { return vertx; }
+
+  public Config config() { return config; }
+
+  /** The port actually bound (differs from the configured one when that was 0). */
+  public int port() {
+    synchronized (http) {
+      return http.isEmpty() ? config.port() : http.get(0).actualPort();
+    }
+  }
+
+  /**
+   * Stops taking requests, lets running operations finish (up to 30 s), then closes. Requests
+   * that arrive meanwhile get 503.
+   */
+  public Future<Void> shutdown() {
+    if (!draining.compareAndSet(false, true)) return Future.succeededFuture();
+    LOG.info("Shutting down: waiting up to {} s for running operations", SHUTDOWN_GRACE_MS / 1000);
+    return vertx.eventBus().<JsonObject>request(Bus.stacks(config.nodeName()), new JsonObject().put("wait_idle", true),
+            new DeliveryOptions().addHeader(Bus.ACTION, Bus.Stacks.INFO).setSendTimeout(SHUTDOWN_GRACE_MS))
+        .onFailure(t -> LOG.warn("Operations still running after {} s; closing anyway", SHUTDOWN_GRACE_MS / 1000))
+        .transform(ar -> vertx.close());
+  }
+
+  /** Closes at once, without waiting for operations (tests, second signal). */
+  public Future<Void> close() {
+    draining.set(true);
+    return vertx.close();
+  }
+}

@@ -1,0 +1,48 @@
+package dev.dockup;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** {@code java -jar dockup.jar}: configuration, start, and signals (first: graceful; second: at once). */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    Config config;
+    try {
+      String file = System.getenv().getOrDefault("DOCKUP_CONFIG", "conf/config.json");
+      config = Config.load(Path.of(file), System.getenv());
+    } catch (IllegalStateException e) {
+      System.err.println("DockUp cannot start: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    CompletableFuture<DockUp> started = DockUp.start(config).toCompletionStage().toCompletableFuture();
+    DockUp app;
+    try {
+      app = started.join();
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      LOG.error("DockUp cannot start: {}", cause.getMessage());
+      System.exit(2);
+      return;
+    }
+    AtomicInteger signals = new AtomicInteger();
+    var handler = (sun.misc.SignalHandler) sig -> {
+      if (signals.incrementAndGet() > 1) {
+        LOG.warn("Second signal: exiting now");
+        Runtime.getRuntime().halt(130);
+      }
+      app.shutdown().onComplete(ar -> System.exit(0));
+    };
+    Signal.handle(new Signal("TERM"), handler);
+    Signal.handle(new Signal("INT"), handler);
+  }
+}

@@ -1,0 +1,70 @@
+package dev.dockup.bus;
+
+/**
+ * Every event-bus address and message field, in one place. Request/reply services are
+ * addressed per node so a request reaches the node that owns the engine and the stack files.
+ */
+public final class Bus {
+  private Bus() {}
+
+  /** The live feed: every node publishes here, every HTTP verticle forwards it. */
+  public static final String EVENTS = "dockup.events";
+
+  /** Header on requests naming the action; header on replies carrying the HTTP status. */
+  public static final String ACTION = "action";
+  public static final String STATUS = "status";
+
+  public static String engine(String node) { return "dockup." + node + ".engine"; }
+  public static String stacks(String node) { return "dockup." + node + ".stacks"; }
+  /** Local publication of one compose project's containers, from the engine to the stacks. */
+  public static String projectChanged(String node) { return "dockup." + node + ".engine.project"; }
+  /** Local publication of the engine's reachability. */
+  public static String engineState(String node) { return "dockup." + node + ".engine.state"; }
+
+  /** Engine actions. */
+  public static final class Engine {
+    private Engine() {}
+    public static final String VERSION = "version";
+    public static final String SNAPSHOT = "snapshot";
+    public static final String LOGS = "logs";
+    public static final String REMOVE_UNUSED_IMAGES = "remove-unused-images";
+  }
+
+  /** Stack actions. */
+  public static final class Stacks {
+    private Stacks() {}
+    public static final String LIST = "list";
+    public static final String GET = "get";
+    public static final String OPERATION = "operation";
+    public static final String DELETE = "delete";
+    public static final String GET_COMPOSE = "get-compose";
+    public static final String PUT_COMPOSE = "put-compose";
+    public static final String GET_ENV = "get-env";
+    public static final String PUT_ENV = "put-env";
+    public static final String VALIDATE = "validate";
+    public static final String LOGS = "logs";
+    public static final String TRASH = "trash";
+    public static final String RESTORE = "restore";
+    public static final String OPERATIONS = "operations";
+    public static final String GET_OPERATION = "get-operation";
+    public static final String INFO = "info";
+  }
+
+  /** Message fields. */
+  public static final String NAME = "name";
+  public static final String NODE = "node";
+  public static final String STACK = "stack";
+  public static final String OPERATION = "operation";
+  public static final String SERVICES = "services";
+  public static final String FORCE = "force";
+  public static final String FORCE_RECREATE = "force_recreate";
+  public static final String DELETE_IMAGES = "delete_images";
+  public static final String CONTENT = "content";
+  public static final String LINES = "lines";
+  public static final String ID = "id";
+  public static final String IDS = "ids";
+  public static final String CONTAINERS = "containers";
+  public static final String PROJECT = "project";
+  public static final String ENGINE_OK = "engine_ok";
+  public static final String ASYNC = "async";
+}

@@ -1,0 +1,362 @@
+package dev.dockup.engine;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
+import com.github.dockerjava.api.model.Frame;
+import dev.dockup.Config;
+import dev.dockup.bus.ApiException;
+import dev.dockup.bus.Bus;
+import dev.dockup.bus.Services;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Owns the node's view of the Docker engine: one listing at start, then the engine's event
+ * stream; reconnects with backoff and resyncs when the engine goes away and comes back.
+ * State lives on this verticle's event loop; docker-java's blocking calls run on a worker pool.
+ */
+public final class EngineVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(EngineVerticle.class);
+  private static final String[] WATCHED_ACTIONS = {
+      "create", "start", "restart", "die", "stop", "kill", "destroy", "pause", "unpause",
+      "rename", "health_status", "oom", "update"};
+  private static final long MAX_BACKOFF_MS = 5_000;
+
+  private final Config config;
+  private DockerClient docker;
+  private DockerClient eventsClient;
+  private WorkerExecutor workers;
+  private String selfId;
+
+  private Map<String, JsonObject> containers = new HashMap<>();
+  private final Set<String> inspecting = new HashSet<>();
+  private final Set<String> dirty = new HashSet<>();
+  private boolean engineOk;
+  private JsonObject version;
+  private Closeable eventStream;
+  private int generation;
+  private long backoffMs = 250;
+
+  public EngineVerticle(Config config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    docker = Docker.requests(config.dockerHost());
+    eventsClient = Docker.events(config.dockerHost());
+    workers = vertx.createSharedWorkerExecutor("dockup-engine", 16, 10, TimeUnit.MINUTES);
+    selfId = SelfContainer.id();
+
+    Map<String, Function<JsonObject, Future<?>>> actions = Map.of(
+        Bus.Engine.VERSION, this::version,
+        Bus.Engine.LOGS, this::logs,
+        Bus.Engine.REMOVE_UNUSED_IMAGES, this::removeUnusedImages);
+    vertx.eventBus().<JsonObject>consumer(Bus.engine(config.nodeName()), msg -> Services.serve(msg, actions));
+
+    connect();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    generation++;
+    closeEventStream();
+    return workers.close();
+  }
+
+  // ---- connection, resync, reconnect ----
+
+  private void connect() {
+    int gen = ++generation;
+    closeEventStream();
+    openEventStream(gen)
+        .compose(v -> blocking(this::listComposeContainers))
+        .onSuccess(found -> {
+          if (gen == generation) resynced(found);
+        })
+        .onFailure(t -> {
+          if (gen == generation) engineLost(t);
+        });
+  }
+
+  /** Opens the stream first, then lists, so nothing that happens in between is missed. */
+  private Future<Void> openEventStream(int gen) {
+    Promise<Void> opened = Promise.promise();
+    vertx.setTimer(10_000, id -> opened.tryFail("engine event stream did not open within 10 s"));
+    eventsClient.eventsCmd()
+        .withEventTypeFilter(EventType.CONTAINER)
+        .withLabelFilter(ContainerFacts.PROJECT_LABEL)
+        .withEventFilter(WATCHED_ACTIONS)
+        .exec(new ResultCallback.Adapter<Event>() {
+          @Override
+          public void onStart(Closeable stream) {
+            context.runOnContext(v -> {
+              if (gen == generation) eventStream = stream;
+              opened.tryComplete();
+            });
+          }
+
+          @Override
+          public void onNext(Event event) {
+            context.runOnContext(v -> onEvent(gen, event));
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            context.runOnContext(v -> {
+              if (!opened.tryFail(t) && gen == generation) engineLost(t);
+            });
+          }
+
+          @Override
+          public void onComplete() {
+            context.runOnContext(v -> {
+              if (!opened.tryFail("engine event stream closed") && gen == generation) {
+                engineLost(new IllegalStateException("engine event stream closed"));
+              }
+            });
+          }
+        });
+    return opened.future();
+  }
+
+  private Map<String, JsonObject> listComposeContainers() {
+    Map<String, JsonObject> found = new HashMap<>();
+    List<Container> list = docker.listContainersCmd().withShowAll(true)
+        .withLabelFilter(List.of(ContainerFacts.PROJECT_LABEL)).exec();
+    for (Container c : list) {
+      JsonObject facts = inspect(c.getId());
+      if (facts != null) found.put(c.getId(), facts);
+    }
+    return found;
+  }
+
+  private JsonObject inspect(String id) {
+    try {
+      InspectContainerResponse r = docker.inspectContainerCmd(id).exec();
+      return ContainerFacts.project(r) == null ? null : ContainerFacts.from(r, id.equals(selfId));
+    } catch (NotFoundException e) {
+      return null;
+    }
+  }
+
+  private void resynced(Map<String, JsonObject> found) {
+    containers = found;
+    backoffMs = 250;
+    boolean was = engineOk;
+    engineOk = true;
+    if (!was) LOG.info("Docker engine connected at {} ({} compose containers)", config.dockerHost(), found.size());
+    publishAll();
+    publishEngineState();
+    blocking(() -> versionJson()).onSuccess(v -> version = v);
+  }
+
+  private void engineLost(Throwable cause) {
+    generation++;
+    closeEventStream();
+    if (engineOk) {
+      LOG.warn("Docker engine at {} lost: {}; retrying", config.dockerHost(), cause.getMessage());
+      engineOk = false;
+      publishEngineState();
+    } else if (backoffMs == 250) {
+      LOG.warn("Docker engine at {} unreachable: {}; retrying", config.dockerHost(), cause.getMessage());
+    }
+    long delay = backoffMs;
+    backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+    int gen = generation;
+    vertx.setTimer(delay, id -> {
+      if (gen == generation) connect();
+    });
+  }
+
+  private void closeEventStream() {
+    Closeable stream = eventStream;
+    eventStream = null;
+    if (stream != null) {
+      workers.executeBlocking(() -> {
+        stream.close();
+        return null;
+      }, false);
+    }
+  }
+
+  // ---- events ----
+
+  private void onEvent(int gen, Event event) {
+    if (gen != generation) return;
+    String id = event.getId() != null ? event.getId() : event.getActor() == null ? null : event.getActor().getId();
+    if (id == null) return;
+    if ("destroy".equals(event.getAction())) {
+      JsonObject gone = containers.remove(id);
+      if (inspecting.contains(id)) dirty.add(id);
+      if (gone != null) publishProject(gone.getString("project"));
+      return;
+    }
+    refresh(id);
+  }
+
+  /** One inspect in flight per container; events that arrive meanwhile cause one more. */
+  private void refresh(String id) {
+    if (!inspecting.add(id)) {
+      dirty.add(id);
+      return;
+    }
+    int gen = generation;
+    blocking(() -> inspect(id)).onComplete(ar -> {
+      inspecting.remove(id);
+      if (gen != generation) return;
+      if (ar.succeeded()) apply(id, ar.result());
+      if (dirty.remove(id)) refresh(id);
+    });
+  }
+
+  private void apply(String id, JsonObject facts) {
+    JsonObject before = facts == null ? containers.remove(id) : containers.put(id, facts);
+    String oldProject = before == null ? null : before.getString("project");
+    String newProject = facts == null ? null : facts.getString("project");
+    if (oldProject != null && !oldProject.equals(newProject)) publishProject(oldProject);
+    if (newProject != null) publishProject(newProject);
+  }
+
+  private void publishProject(String project) {
+    JsonArray list = new JsonArray();
+    for (JsonObject c : containers.values()) {
+      if (project.equals(c.getString("project"))) list.add(c);
+    }
+    vertx.eventBus().publish(Bus.projectChanged(config.nodeName()),
+        new JsonObject().put(Bus.PROJECT, project).put(Bus.CONTAINERS, list), LOCAL);
+  }
+
+  private void publishAll() {
+    Map<String, JsonArray> byProject = new LinkedHashMap<>();
+    for (JsonObject c : containers.values()) {
+      byProject.computeIfAbsent(c.getString("project"), p -> new JsonArray()).add(c);
+    }
+    JsonObject projects = new JsonObject();
+    byProject.forEach(projects::put);
+    vertx.eventBus().publish(Bus.projectChanged(config.nodeName()), new JsonObject().put("projects", projects), LOCAL);
+  }
+
+  private void publishEngineState() {
+    vertx.eventBus().publish(Bus.engineState(config.nodeName()), new JsonObject().put(Bus.ENGINE_OK, engineOk), LOCAL);
+  }
+
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+  // ---- requests ----
+
+  private Future<JsonObject> version(JsonObject req) {
+    requireEngine();
+    if (version != null) return Future.succeededFuture(version);
+    return blocking(this::versionJson).onSuccess(v -> version = v);
+  }
+
+  private JsonObject versionJson() {
+    var v = docker.versionCmd().exec();
+    return new JsonObject()
+        .put("docker_version", v.getVersion())
+        .put("api_version", v.getApiVersion())
+        .put("engine_os", v.getOperatingSystem())
+        .put("engine_arch", v.getArch());
+  }
+
+  /** {@code {containers:[{id,name}], lines}} → {@code {logs:{name:text}}}. */
+  private Future<JsonObject> logs(JsonObject req) {
+    requireEngine();
+    JsonArray wanted = req.getJsonArray(Bus.CONTAINERS, new JsonArray());
+    int lines = req.getInteger(Bus.LINES, 100);
+    List<Future<String>> parts = new ArrayList<>();
+    for (int i = 0; i < wanted.size(); i++) {
+      String id = wanted.getJsonObject(i).getString("id");
+      parts.add(workers.executeBlocking(() -> logsOf(id, lines), false));
+    }
+    return Future.join(parts).transform(ignored -> {
+      JsonObject logs = new JsonObject();
+      for (int i = 0; i < parts.size(); i++) {
+        Future<String> f = parts.get(i);
+        logs.put(wanted.getJsonObject(i).getString("name"),
+            f.succeeded() ? f.result() : "(logs unavailable: " + f.cause().getMessage() + ")");
+      }
+      return Future.succeededFuture(new JsonObject().put("logs", logs));
+    });
+  }
+
+  private String logsOf(String id, int lines) throws InterruptedException {
+    StringBuilder text = new StringBuilder();
+    docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withTail(lines)
+        .exec(new ResultCallback.Adapter<Frame>() {
+          @Override
+          public void onNext(Frame frame) {
+            synchronized (text) {
+              text.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+            }
+          }
+        })
+        .awaitCompletion(60, TimeUnit.SECONDS);
+    synchronized (text) {
+      return text.toString();
+    }
+  }
+
+  /** Removes each image no container (of any project) uses any more; reports what went. */
+  private Future<JsonObject> removeUnusedImages(JsonObject req) {
+    requireEngine();
+    List<String> ids = req.getJsonArray(Bus.IDS, new JsonArray()).stream().map(String::valueOf).toList();
+    return blocking(() -> {
+      Set<String> used = new HashSet<>();
+      for (Container c : docker.listContainersCmd().withShowAll(true).exec()) used.add(c.getImageId());
+      JsonArray removed = new JsonArray();
+      JsonArray kept = new JsonArray();
+      for (String id : new LinkedHashSet<>(ids)) {
+        if (used.contains(id)) {
+          kept.add(id);
+          continue;
+        }
+        try {
+          docker.removeImageCmd(id).withForce(false).exec();
+          removed.add(id);
+        } catch (NotFoundException e) {
+          // already gone
+        } catch (ConflictException e) {
+          kept.add(id);
+        }
+      }
+      return new JsonObject().put("removed", removed).put("kept", kept);
+    });
+  }
+
+  private void requireEngine() {
+    if (!engineOk) throw ApiException.unavailable("Docker engine unreachable at " + config.dockerHost());
+  }
+
+  private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
+    return workers.executeBlocking(work, false);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.dockup.stack;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The compose CLI, v2 ({@code docker compose}) or v1 ({@code docker-compose}). Its child processes
+ * get a clean environment: what compose needs to find the engine, never DockUp's own secrets.
+ */
+public final class ComposeCli {
+  private static final Logger LOG = LoggerFactory.getLogger(ComposeCli.class);
+
+  private final List<String> command;
+  private final String version;
+  private final Map<String, String> environment;
+
+  private ComposeCli(List<String> command, String version, Map<String, String> environment) {
+    this.command = command;
+    this.version = version;
+    this.environment = environment;
+  }
+
+  public String commandLine() { return String.join(" ", command); }
+
+  public String version() { return version; }
+
+  /** Blocking: tries the configured command, or {@code docker compose} then {@code docker-compose}. */
+  public static ComposeCli detect(String configured, String dockerHost) {
+    Map<String, String> env = cleanEnvironment(dockerHost);
+    List<List<String>> candidates = configured != null
+        ? List.of(Arrays.asList(configured.trim().split("\\s+")))
+        : List.of(List.of("docker", "compose"), List.of("docker-compose"));
+    for (List<String> candidate : candidates) {
+      String v = probeVersion(candidate, env);
+      if (v != null) {
+        LOG.info("Compose CLI: {} {}", String.join(" ", candidate), v);
+        return new ComposeCli(candidate, v, env);
+      }
+    }
+    List<String> fallback = candidates.get(candidates.size() - 1);
+    LOG.warn("No working compose CLI found (tried {}); stack operations will fail until one is installed",
+        candidates.stream().map(c -> String.join(" ", c)).toList());
+    return new ComposeCli(fallback, null, env);
+  }
+
+  private static String probeVersion(List<String> cmd, Map<String, String> env) {
+    List<String> argv = new ArrayList<>(cmd);
+    argv.addAll(List.of("version", "--short"));
+    try {
+      ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+      pb.environment().clear();
+      pb.environment().putAll(env);
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return null;
+      }
+      return p.exitValue() == 0 && !out.isEmpty() ? out.lines().findFirst().orElse(out) : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  static Map<String, String> cleanEnvironment(String dockerHost) {
+    Map<String, String> out = new HashMap<>();
+    Map<String, String> own = System.getenv();
+    out.put("PATH", own.getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+    out.put("HOME", own.getOrDefault("HOME", System.getProperty("user.home", "/root")));
+    out.put("LANG", "C.UTF-8");
+    if (dockerHost != null) out.put("DOCKER_HOST", dockerHost);
+    if (own.containsKey("DOCKER_CONFIG")) out.put("DOCKER_CONFIG", own.get("DOCKER_CONFIG"));
+    own.forEach((k, v) -> {
+      if (k.startsWith("COMPOSE_") && !k.equals("COMPOSE_COMMAND")) out.put(k, v);
+    });
+    return out;
+  }
+
+  /** Starts {@code compose -p <project> -f <file>... <args>} in {@code dir}, stderr merged into stdout. */
+  public Process start(Path dir, String project, List<String> files, List<String> args) throws IOException {
+    List<String> argv = new ArrayList<>(command);
+    argv.addAll(List.of("--ansi", "never", "-p", project));
+    for (String f : files) argv.addAll(List.of("-f", f));
+    argv.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true);
+    pb.environment().clear();
+    pb.environment().putAll(environment);
+    return pb.start();
+  }
+
+  /** Blocking: hands each output line to {@code onLine} as it is printed; returns the exit code. */
+  public static int drain(Process process, Consumer<String> onLine) throws IOException, InterruptedException {
+    try (BufferedReader reader = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) onLine.accept(line);
+    }
+    return process.waitFor();
+  }
+
+  /** Kills compose and everything it started (plugins, helpers), children first. */
+  public static void killTree(Process process) {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+  }
+}

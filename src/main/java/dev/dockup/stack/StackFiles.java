@@ -1,0 +1,320 @@
+package dev.dockup.stack;
+
+import dev.dockup.bus.ApiException;
+import dev.dockup.store.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The stack folders in {@code STACKS_DIR}, their compose and {@code .env} files, their history in
+ * {@code DATA_DIR}, and the trash. Blocking file I/O: call from a worker. Every path it touches
+ * is resolved and checked to stay inside {@code STACKS_DIR} or {@code DATA_DIR}.
+ */
+public final class StackFiles {
+  public static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
+  private static final Pattern TRASH_ID = Pattern.compile("^([a-z0-9][a-z0-9_-]{0,62})-(\\d{14})(?:-(\\d{1,3}))?$");
+  private static final DateTimeFormatter TRASH_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter HISTORY_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+  static final int HISTORY_KEEP = 50;
+  static final long TRASH_RETENTION_DAYS = 30;
+  public static final String ENV_FILE = ".env";
+  public static final String TRASH_DIR = ".trash";
+
+  private final Path stacksDir;
+  private final Path historyDir;
+  private final Path tmpDir;
+  private final Map<Path, Parsed> parseCache = new HashMap<>();
+
+  /** One stack folder as found on disk. */
+  public record Folder(String name, Path path, String composeFile, List<String> overrides, ComposeFile compose, String error) {}
+
+  public record Ignored(String folder, String reason) {}
+
+  public record Scan(Map<String, Folder> folders, List<Ignored> ignored) {}
+
+  public record TrashEntry(String id, String stack, Instant deletedAt, long bytes) {}
+
+  private record Parsed(long mtime, long size, ComposeFile compose, String error) {}
+
+  public StackFiles(Path stacksDir, Path dataDir) throws IOException {
+    this.stacksDir = stacksDir.toRealPath();
+    this.historyDir = dataDir.toRealPath().resolve("history");
+    this.tmpDir = dataDir.toRealPath().resolve("tmp");
+  }
+
+  public Path root() { return stacksDir; }
+
+  public static void checkName(String name) {
+    if (name == null || !NAME.matcher(name).matches()) throw ApiException.badRequest("Invalid stack name");
+  }
+
+  /** The stack's folder path (it may not exist yet); a folder that resolves outside is refused. */
+  public Path folder(String name) throws IOException {
+    checkName(name);
+    Path p = stacksDir.resolve(name);
+    if (Files.exists(p)) ensureInside(p);
+    return p;
+  }
+
+  private void ensureInside(Path p) throws IOException {
+    Path real = p.toRealPath();
+    if (!real.startsWith(stacksDir) || real.equals(stacksDir)) {
+      throw new ApiException(400, "Path resolves outside STACKS_DIR: " + stacksDir.relativize(p));
+    }
+  }
+
+  // ---- scanning ----
+
+  public Scan scan() throws IOException {
+    Map<String, Folder> folders = new HashMap<>();
+    List<Ignored> ignored = new ArrayList<>();
+    Map<Path, Parsed> seen = new HashMap<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(stacksDir)) {
+      for (Path entry : entries) {
+        String folder = entry.getFileName().toString();
+        if (folder.startsWith(".") || !Files.isDirectory(entry)) continue;
+        if (!NAME.matcher(folder).matches()) {
+          ignored.add(new Ignored(folder, "Invalid stack name: must match " + NAME.pattern()));
+          continue;
+        }
+        try {
+          ensureInside(entry);
+        } catch (ApiException e) {
+          ignored.add(new Ignored(folder, "Links outside STACKS_DIR"));
+          continue;
+        }
+        Optional<String> compose = composeFileName(entry);
+        if (compose.isEmpty()) {
+          ignored.add(new Ignored(folder, "No compose file (" + String.join(", ", ComposeFile.FILE_NAMES) + ")"));
+          continue;
+        }
+        Path file = entry.resolve(compose.get());
+        Parsed parsed = parse(file);
+        seen.put(file, parsed);
+        folders.put(folder, new Folder(folder, entry, compose.get(), overrides(entry), parsed.compose(), parsed.error()));
+      }
+    }
+    parseCache.keySet().retainAll(seen.keySet());
+    parseCache.putAll(seen);
+    return new Scan(folders, ignored);
+  }
+
+  /** Re-reads one compose file only when its modification time or size changed. */
+  private Parsed parse(Path file) {
+    try {
+      BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+      long mtime = attrs.lastModifiedTime().toMillis();
+      Parsed cached = parseCache.get(file);
+      if (cached != null && cached.mtime() == mtime && cached.size() == attrs.size()) return cached;
+      try {
+        ensureInside(file);
+        if (attrs.size() > ComposeFile.MAX_BYTES) return new Parsed(mtime, attrs.size(), null, "Compose file is larger than 1 MiB");
+        return new Parsed(mtime, attrs.size(), ComposeFile.parse(Files.readString(file)), null);
+      } catch (ComposeFile.Invalid e) {
+        return new Parsed(mtime, attrs.size(), null, e.getMessage());
+      }
+    } catch (ApiException | IOException e) {
+      return new Parsed(0, -1, null, "Unreadable compose file: " + e.getMessage());
+    }
+  }
+
+  public Optional<String> composeFileName(Path folder) {
+    return ComposeFile.FILE_NAMES.stream().filter(n -> Files.isRegularFile(folder.resolve(n))).findFirst();
+  }
+
+  public List<String> overrides(Path folder) {
+    return ComposeFile.OVERRIDE_NAMES.stream().filter(n -> Files.isRegularFile(folder.resolve(n))).findFirst()
+        .map(List::of).orElse(List.of());
+  }
+
+  // ---- compose and .env ----
+
+  /** The compose file's text exactly as on disk; empty when the stack has none. */
+  public Optional<String> readCompose(String name) throws IOException {
+    Path dir = folder(name);
+    if (!Files.isDirectory(dir)) return Optional.empty();
+    Optional<String> file = composeFileName(dir);
+    if (file.isEmpty()) return Optional.empty();
+    return Optional.of(readInside(dir.resolve(file.get())));
+  }
+
+  /** Saves atomically under the stack's existing compose file name (else compose.yaml), keeping the old text. */
+  public String writeCompose(String name, String content) throws IOException {
+    Path dir = folder(name);
+    Files.createDirectories(dir);
+    ensureInside(dir);
+    String fileName = composeFileName(dir).orElse(ComposeFile.FILE_NAMES.get(0));
+    Path file = dir.resolve(fileName);
+    keepHistory(name, "compose", file, content);
+    AtomicFiles.write(file, content, null);
+    return fileName;
+  }
+
+  public Optional<String> readEnv(String name) throws IOException {
+    Path dir = folder(name);
+    Path file = dir.resolve(ENV_FILE);
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+    return Optional.of(readInside(file));
+  }
+
+  /** {@code .env} holds secrets: it is written owner-only. */
+  public void writeEnv(String name, String content) throws IOException {
+    Path dir = folder(name);
+    Files.createDirectories(dir);
+    ensureInside(dir);
+    Path file = dir.resolve(ENV_FILE);
+    keepHistory(name, "env", file, content);
+    AtomicFiles.write(file, content, AtomicFiles.OWNER_ONLY);
+  }
+
+  private String readInside(Path file) throws IOException {
+    ensureInside(file);
+    if (Files.size(file) > ComposeFile.MAX_BYTES) throw new ApiException(413, "File is larger than 1 MiB");
+    return Files.readString(file, StandardCharsets.UTF_8);
+  }
+
+  private void keepHistory(String name, String kind, Path current, String next) throws IOException {
+    if (!Files.isRegularFile(current)) return;
+    String previous = readInside(current);
+    if (previous.equals(next)) return;
+    Path dir = historyDir.resolve(name);
+    String stamp = HISTORY_TIME.format(Instant.now());
+    AtomicFiles.write(dir.resolve(kind + "-" + stamp), previous, AtomicFiles.OWNER_ONLY);
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> versions = files.filter(p -> p.getFileName().toString().startsWith(kind + "-"))
+          .sorted(Comparator.comparing(Path::toString).reversed()).toList();
+      for (Path old : versions.subList(Math.min(HISTORY_KEEP, versions.size()), versions.size())) Files.deleteIfExists(old);
+    }
+  }
+
+  // ---- validation scratch space ----
+
+  /** A private folder in {@code DATA_DIR} to validate a stack that has no folder yet. */
+  public Path scratchFolder() throws IOException {
+    Files.createDirectories(tmpDir);
+    return Files.createTempDirectory(tmpDir, "validate-");
+  }
+
+  public static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.deleteIfExists(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+        Files.deleteIfExists(dir);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  // ---- trash ----
+
+  /** Renames the folder into {@code .trash/<name>-<time>} (same filesystem: nothing is copied). */
+  public TrashEntry moveToTrash(String name) throws IOException {
+    Path dir = folder(name);
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) throw ApiException.notFound("Stack not found");
+    Path trash = stacksDir.resolve(TRASH_DIR);
+    Files.createDirectories(trash);
+    Instant now = Instant.now();
+    String id = name + "-" + TRASH_TIME.format(now);
+    for (int i = 1; Files.exists(trash.resolve(id), LinkOption.NOFOLLOW_LINKS); i++) {
+      id = name + "-" + TRASH_TIME.format(now) + "-" + i;
+    }
+    Files.move(dir, trash.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+    return new TrashEntry(id, name, now, 0);
+  }
+
+  public List<TrashEntry> listTrash() throws IOException {
+    Path trash = stacksDir.resolve(TRASH_DIR);
+    List<TrashEntry> out = new ArrayList<>();
+    if (!Files.isDirectory(trash)) return out;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(trash)) {
+      for (Path p : entries) {
+        Matcher m = TRASH_ID.matcher(p.getFileName().toString());
+        if (!m.matches() || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) continue;
+        out.add(new TrashEntry(m.group(0), m.group(1), deletedAt(m), bytes(p)));
+      }
+    }
+    out.sort(Comparator.comparing(TrashEntry::deletedAt).reversed());
+    return out;
+  }
+
+  /** Moves a trashed folder back; returns the stack name. */
+  public String restore(String id) throws IOException {
+    Matcher m = id == null ? null : TRASH_ID.matcher(id);
+    if (m == null || !m.matches()) throw ApiException.badRequest("Invalid trash id");
+    Path from = stacksDir.resolve(TRASH_DIR).resolve(id);
+    if (!Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) throw ApiException.notFound("Trash entry not found");
+    String name = m.group(1);
+    Path to = stacksDir.resolve(name);
+    if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) throw ApiException.conflict("A stack named " + name + " already exists");
+    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    return name;
+  }
+
+  /** Deletes trash entries older than the retention; returns how many went. */
+  public int purgeTrash(Instant now) throws IOException {
+    int purged = 0;
+    for (TrashEntry e : listTrash()) {
+      if (e.deletedAt().isBefore(now.minusSeconds(TRASH_RETENTION_DAYS * 86_400))) {
+        deleteTree(stacksDir.resolve(TRASH_DIR).resolve(e.id()));
+        purged++;
+      }
+    }
+    return purged;
+  }
+
+  private static Instant deletedAt(Matcher m) {
+    return TRASH_TIME.parse(m.group(2), Instant::from);
+  }
+
+  private static long bytes(Path root) {
+    long[] total = {0};
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+          total[0] += attrs.size();
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException exc) {
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (NoSuchFileException e) {
+      return 0;
+    } catch (IOException e) {
+      return total[0];
+    }
+    return total[0];
+  }
+}

@@ -1,0 +1,47 @@
+package dev.dockup.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The format version of {@code DATA_DIR}. A folder written by a newer DockUp is refused at
+ * start rather than half-understood and overwritten.
+ */
+public final class DataDir {
+  private DataDir() {}
+
+  public static final int FORMAT = 1;
+  public static final String FORMAT_FILE = "format-version";
+
+  public static void prepare(Path dataDir) throws IOException {
+    ensureUsableDirectory(dataDir, "DATA_DIR");
+    Path file = dataDir.resolve(FORMAT_FILE);
+    if (Files.exists(file)) {
+      String text = Files.readString(file).trim();
+      int found;
+      try {
+        found = Integer.parseInt(text);
+      } catch (NumberFormatException e) {
+        throw new IllegalStateException("DATA_DIR " + dataDir + " has an unreadable " + FORMAT_FILE + ": '" + text + "'");
+      }
+      if (found > FORMAT) {
+        throw new IllegalStateException("DATA_DIR " + dataDir + " is format " + found
+            + ", written by a newer DockUp; this version understands format " + FORMAT + " and below");
+      }
+    } else {
+      AtomicFiles.write(file, FORMAT + "\n", AtomicFiles.OWNER_ONLY);
+    }
+  }
+
+  /** Creates the folder when missing; a path that is a file or not writable is a startup error. */
+  public static void ensureUsableDirectory(Path dir, String what) throws IOException {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new IllegalStateException(what + " " + dir + " exists and is not a folder");
+    }
+    Files.createDirectories(dir);
+    if (!Files.isWritable(dir) || !Files.isReadable(dir)) {
+      throw new IllegalStateException(what + " " + dir + " is not readable and writable by this user");
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.dockup.web;
+
+import dev.dockup.Config;
+import dev.dockup.DockUpVersion;
+import dev.dockup.auth.AuthHandler;
+import dev.dockup.bus.ApiException;
+import dev.dockup.bus.Bus;
+import dev.dockup.stack.StackRoutes;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The HTTP front: authenticates, validates, and turns each request into an event-bus request.
+ * It holds no Docker or file logic.
+ */
+public final class HttpVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  public static final long MAX_BODY = 1024 * 1024;
+
+  private final Config config;
+  private final AtomicBoolean draining;
+  private HttpServer server;
+
+  public HttpVerticle(Config config, AtomicBoolean draining) {
+    this.config = config;
+    this.draining = draining;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(this::refuseWhileDraining);
+    router.route("/api/*").handler(new RawBody(MAX_BODY));
+    router.route("/api/*").handler(new AuthHandler());
+    router.get("/api/ping").handler(this::ping);
+    router.get("/api/version").handler(this::version);
+    StackRoutes.mount(router, config);
+    router.route().last().handler(this::notFound);
+    router.route().failureHandler(this::failure);
+    router.errorHandler(405, ctx -> Api.error(ctx, 405, "Method not allowed"));
+
+    server = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(300).setMaxInitialLineLength(8192));
+    return server.requestHandler(router).listen(config.port(), config.host());
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void refuseWhileDraining(RoutingContext ctx) {
+    if (draining.get()) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      Api.error(ctx, 503, "DockUp is shutting down");
+    } else {
+      ctx.next();
+    }
+  }
+
+  private void ping(RoutingContext ctx) {
+    Api.send(ctx, 200, new JsonObject().put("status", "ok"));
+  }
+
+  /** Engine facts when the engine answers; DockUp's own facts always. */
+  private void version(RoutingContext ctx) {
+    Future<Message<Object>> engine = Api.request(ctx, Bus.engine(config.nodeName()), Bus.Engine.VERSION, new JsonObject(), 10_000);
+    Future<Message<Object>> stacks = Api.request(ctx, Bus.stacks(config.nodeName()), Bus.Stacks.INFO, new JsonObject(), 10_000);
+    Future.join(engine, stacks).onComplete(ar -> {
+      JsonObject out = new JsonObject()
+          .put("dockup_version", DockUpVersion.VERSION)
+          .put("docker_version", null)
+          .put("api_version", null)
+          .put("engine_os", null)
+          .put("engine_arch", null);
+      boolean engineOk = engine.succeeded() && engine.result().headers().get(Bus.STATUS) == null;
+      if (engineOk) out.mergeIn((JsonObject) engine.result().body());
+      if (stacks.succeeded()) {
+        JsonObject info = (JsonObject) stacks.result().body();
+        out.put("compose_version", info.getString("compose_version")).put("compose_command", info.getString("compose_command"));
+      }
+      out.put("java_version", System.getProperty("java.version"))
+          .put("node", config.nodeName())
+          .put("engine_ok", engineOk);
+      Api.send(ctx, 200, out);
+    });
+  }
+
+  /** A path the router normalised away from {@code /api/stack/...} is still a stack that does not exist. */
+  private void notFound(RoutingContext ctx) {
+    String raw = ctx.request().path();
+    Api.error(ctx, 404, raw != null && raw.startsWith("/api/stack/") ? "Stack not found" : "Not found");
+  }
+
+  private void failure(RoutingContext ctx) {
+    Throwable t = ctx.failure();
+    if (t instanceof ApiException api) {
+      Api.send(ctx, api.status(), api.body());
+    } else if (t == null) {
+      int code = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+      Api.error(ctx, code, code == 413 ? "Request body too large" : code == 404 ? "Not found" : "Request failed");
+    } else {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), t);
+      Api.error(ctx, 500, "Internal error: " + t.getClass().getSimpleName());
+    }
+  }
+}
