@@ -289,6 +289,7 @@ public final class StacksVerticle extends VerticleBase {
     ComposeFile cf = usableCompose(folder);
     List<String> services = requestedServices(req, cf);
     if (("down".equals(op) || "stop".equals(op)) && !req.getBoolean(Bus.FORCE, false)) refuseIfSelf(name, op);
+    requireEngine();
     checkIdle(name);
 
     List<String> args = switch (op) {
@@ -440,6 +441,7 @@ public final class StacksVerticle extends VerticleBase {
     StackFiles.Folder folder = managed(name);
     boolean force = req.getBoolean(Bus.FORCE, false);
     if (!force) refuseIfSelf(name, "delete");
+    requireEngine();
     checkIdle(name);
     List<JsonObject> cs = projects.getOrDefault(name, List.of());
     List<String> images = cs.stream().map(c -> c.getString("image_id")).filter(i -> i != null).distinct().toList();
@@ -597,6 +599,7 @@ public final class StacksVerticle extends VerticleBase {
   private Future<JsonObject> logs(JsonObject req) {
     String name = name(req);
     if (!items.containsKey(name)) throw ApiException.notFound("Stack not found");
+    requireEngine();
     JsonArray wanted = new JsonArray();
     projects.getOrDefault(name, List.of()).forEach(c -> wanted.add(new JsonObject().put("id", c.getString("id")).put("name", c.getString("name"))));
     if (wanted.isEmpty()) return Future.succeededFuture(new JsonObject().put("logs", new JsonObject()));
@@ -635,6 +638,10 @@ public final class StacksVerticle extends VerticleBase {
     if (folder != null) return folder;
     if (projects.containsKey(name)) throw ApiException.conflict("Stack is not managed by DockUp");
     throw ApiException.notFound("Stack not found");
+  }
+
+  private void requireEngine() {
+    if (!engineOk) throw ApiException.unavailable("Docker engine unreachable at " + config.dockerHost());
   }
 
   private void refuseExternal(String name) {
