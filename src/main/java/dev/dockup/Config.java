@@ -89,8 +89,9 @@ public record Config(
     Object v = json.getValue(key);
     int n;
     try {
-      n = v instanceof Number num ? num.intValue() : Integer.parseInt(String.valueOf(v));
-    } catch (NumberFormatException e) {
+      // Through BigDecimal so 8080.5 or 2^32+5000 are refused, not silently cut to an int.
+      n = new java.math.BigDecimal(String.valueOf(v).trim()).intValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
       throw new IllegalStateException(key + " must be a whole number, got: " + v);
     }
     if (n < min || n > max) throw new IllegalStateException(key + " must be in " + min + ".." + max + ", got: " + n);

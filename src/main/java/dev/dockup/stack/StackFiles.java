@@ -201,7 +201,9 @@ public final class StackFiles {
     if (previous.equals(next)) return;
     Path dir = historyDir.resolve(name);
     String stamp = HISTORY_TIME.format(Instant.now());
-    AtomicFiles.write(dir.resolve(kind + "-" + stamp), previous, AtomicFiles.OWNER_ONLY);
+    Path version = dir.resolve(kind + "-" + stamp);
+    for (int i = 1; Files.exists(version); i++) version = dir.resolve(kind + "-" + stamp + "-" + i);
+    AtomicFiles.write(version, previous, AtomicFiles.OWNER_ONLY);
     try (Stream<Path> files = Files.list(dir)) {
       List<Path> versions = files.filter(p -> p.getFileName().toString().startsWith(kind + "-"))
           .sorted(Comparator.comparing(Path::toString).reversed()).toList();
@@ -259,7 +261,9 @@ public final class StackFiles {
       for (Path p : entries) {
         Matcher m = TRASH_ID.matcher(p.getFileName().toString());
         if (!m.matches() || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) continue;
-        out.add(new TrashEntry(m.group(0), m.group(1), deletedAt(m), bytes(p)));
+        Instant when = deletedAt(m);
+        // A folder put there by hand with a name that is no time is not ours to list or purge.
+        if (when != null) out.add(new TrashEntry(m.group(0), m.group(1), when, bytes(p)));
       }
     }
     out.sort(Comparator.comparing(TrashEntry::deletedAt).reversed());
@@ -292,7 +296,11 @@ public final class StackFiles {
   }
 
   private static Instant deletedAt(Matcher m) {
-    return TRASH_TIME.parse(m.group(2), Instant::from);
+    try {
+      return TRASH_TIME.parse(m.group(2), Instant::from);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   private static long bytes(Path root) {
