@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** One DockUp node: its folders checked, its verticles deployed, and its graceful shutdown. */
 public final class DockUp {
@@ -25,6 +27,7 @@ public final class DockUp {
   private final Vertx vertx;
   private final Config config;
   private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicInteger inFlight = new AtomicInteger();
   private final List<HttpVerticle> http = new ArrayList<>();
 
   private DockUp(Vertx vertx, Config config) {
@@ -50,7 +53,7 @@ public final class DockUp {
     return vertx.deployVerticle(new StacksVerticle(config))
         .compose(id -> vertx.deployVerticle(new EngineVerticle(config)))
         .compose(id -> vertx.deployVerticle(() -> {
-          HttpVerticle v = new HttpVerticle(config, draining);
+          HttpVerticle v = new HttpVerticle(config, draining, inFlight);
           synchronized (http) {
             http.add(v);
           }
@@ -75,13 +78,23 @@ public final class DockUp {
    * Stops taking requests, lets running operations finish (up to 30 s), then closes. Requests
    * that arrive meanwhile get 503.
    */
-  public Future<Void> shutdown() {
-    if (!draining.compareAndSet(false, true)) return Future.succeededFuture();
+  public CompletableFuture<Void> shutdown() {
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    if (!draining.compareAndSet(false, true)) return closed;
     LOG.info("Shutting down: waiting up to {} s for running operations", SHUTDOWN_GRACE_MS / 1000);
-    return vertx.eventBus().<JsonObject>request(Bus.stacks(config.nodeName()), new JsonObject().put("wait_idle", true),
+    vertx.eventBus().<JsonObject>request(Bus.stacks(config.nodeName()), new JsonObject().put("wait_idle", true),
             new DeliveryOptions().addHeader(Bus.ACTION, Bus.Stacks.INFO).setSendTimeout(SHUTDOWN_GRACE_MS))
         .onFailure(t -> LOG.warn("Operations still running after {} s; closing anyway", SHUTDOWN_GRACE_MS / 1000))
-        .transform(ar -> vertx.close());
+        .transform(ar -> responsesSent(System.currentTimeMillis() + 5_000))
+        // Closed from a thread of its own: a close started on an event loop would never report back.
+        .onComplete(ar -> new Thread(() -> vertx.close().onComplete(v -> closed.complete(null)), "dockup-close").start());
+    return closed;
+  }
+
+  /** The operations are done; their HTTP answers may still be on their way out. */
+  private Future<Void> responsesSent(long deadline) {
+    if (inFlight.get() == 0 || System.currentTimeMillis() > deadline) return Future.succeededFuture();
+    return vertx.timer(20).compose(v -> responsesSent(deadline));
   }
 
   /** Closes at once, without waiting for operations (tests, second signal). */

@@ -40,7 +40,7 @@ public final class Main {
         LOG.warn("Second signal: exiting now");
         Runtime.getRuntime().halt(130);
       }
-      app.shutdown().onComplete(ar -> System.exit(0));
+      app.shutdown().thenRun(() -> System.exit(0));
     };
     Signal.handle(new Signal("TERM"), handler);
     Signal.handle(new Signal("INT"), handler);

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP front: authenticates, validates, and turns each request into an event-bus request.
@@ -30,16 +31,19 @@ public final class HttpVerticle extends VerticleBase {
 
   private final Config config;
   private final AtomicBoolean draining;
+  private final AtomicInteger inFlight;
   private HttpServer server;
 
-  public HttpVerticle(Config config, AtomicBoolean draining) {
+  public HttpVerticle(Config config, AtomicBoolean draining, AtomicInteger inFlight) {
     this.config = config;
     this.draining = draining;
+    this.inFlight = inFlight;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    router.route().handler(this::countInFlight);
     router.route().handler(this::refuseWhileDraining);
     router.route("/api/*").handler(new RawBody(MAX_BODY));
     router.route("/api/*").handler(new AuthHandler());
@@ -56,6 +60,13 @@ public final class HttpVerticle extends VerticleBase {
 
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** Shutdown waits for answers still being written. */
+  private void countInFlight(RoutingContext ctx) {
+    inFlight.incrementAndGet();
+    ctx.addEndHandler(v -> inFlight.decrementAndGet());
+    ctx.next();
   }
 
   private void refuseWhileDraining(RoutingContext ctx) {
