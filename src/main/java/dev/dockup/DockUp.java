@@ -2,6 +2,7 @@ package dev.dockup;
 
 import dev.dockup.bus.Bus;
 import dev.dockup.engine.EngineVerticle;
+import dev.dockup.stack.StackListCache;
 import dev.dockup.stack.StacksVerticle;
 import dev.dockup.store.DataDir;
 import dev.dockup.web.HttpVerticle;
@@ -28,6 +29,7 @@ public final class DockUp {
   private final Config config;
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final StackListCache stackList = new StackListCache();
   private final List<HttpVerticle> http = new ArrayList<>();
 
   private DockUp(Vertx vertx, Config config) {
@@ -50,10 +52,10 @@ public final class DockUp {
   private Future<?> deploy() {
     int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     // Stacks first, so its consumers hear the engine's first resync.
-    return vertx.deployVerticle(new StacksVerticle(config))
+    return vertx.deployVerticle(new StacksVerticle(config, stackList))
         .compose(id -> vertx.deployVerticle(new EngineVerticle(config)))
         .compose(id -> vertx.deployVerticle(() -> {
-          HttpVerticle v = new HttpVerticle(config, draining, inFlight);
+          HttpVerticle v = new HttpVerticle(config, stackList, draining, inFlight);
           synchronized (http) {
             http.add(v);
           }

@@ -14,15 +14,17 @@ public final class StackRoutes {
 
   private final String address;
   private final long operationTimeoutMs;
+  private final StackListCache listCache;
 
-  private StackRoutes(Config config) {
+  private StackRoutes(Config config, StackListCache listCache) {
     this.address = Bus.stacks(config.nodeName());
+    this.listCache = listCache;
     // Above OPERATION_TIMEOUT so the stack verticle's own 504 (with the output) arrives first.
     this.operationTimeoutMs = (config.operationTimeoutSeconds() + 60L) * 1000;
   }
 
-  public static void mount(Router router, Config config) {
-    StackRoutes r = new StackRoutes(config);
+  public static void mount(Router router, Config config, StackListCache listCache) {
+    StackRoutes r = new StackRoutes(config, listCache);
     router.get("/api/stacks").handler(r::list);
     router.post("/api/stacks/validate").handler(r::validate);
     router.get("/api/stack/:name").handler(r::get);
@@ -41,8 +43,11 @@ public final class StackRoutes {
     router.get("/api/operations/:id").handler(r::getOperation);
   }
 
+  /** The hot path: straight from the shared encoded answer when it is current. */
   private void list(RoutingContext ctx) {
-    Api.forward(ctx, address, Bus.Stacks.LIST, new JsonObject());
+    var cached = listCache.get();
+    if (cached != null) Api.send(ctx, 200, cached);
+    else Api.forward(ctx, address, Bus.Stacks.LIST, new JsonObject());
   }
 
   private void get(RoutingContext ctx) {

@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -49,6 +50,7 @@ public final class StacksVerticle extends VerticleBase {
   private static final long VALIDATE_TIMEOUT_S = 60;
 
   private final Config config;
+  private final StackListCache listCache;
   private StackFiles files;
   private ComposeCli compose;
   private WorkerExecutor io;
@@ -62,17 +64,19 @@ public final class StacksVerticle extends VerticleBase {
 
   private final Map<String, JsonObject> items = new HashMap<>();
   private String listJson;
+  private boolean rebuildScheduled;
 
   private final Map<String, Operation> running = new HashMap<>();
   private final ArrayDeque<Operation> recent = new ArrayDeque<>();
   private final List<Promise<Void>> idleWaiters = new ArrayList<>();
 
   private boolean scanning;
-  private boolean rescanRequested;
+  private final List<Promise<Void>> scanWaiters = new ArrayList<>();
   private long rescanTimer = -1;
 
-  public StacksVerticle(Config config) {
+  public StacksVerticle(Config config, StackListCache listCache) {
     this.config = config;
+    this.listCache = listCache;
   }
 
   @Override
@@ -153,7 +157,7 @@ public final class StacksVerticle extends VerticleBase {
     boolean ok = msg.getBoolean(Bus.ENGINE_OK, false);
     if (ok != engineOk) {
       engineOk = ok;
-      listJson = null;
+      listChanged();
     }
   }
 
@@ -165,24 +169,29 @@ public final class StacksVerticle extends VerticleBase {
     });
   }
 
-  /** One scan at a time; a request during a scan causes exactly one more. */
+  /**
+   * One scan at a time. The future completes after a scan that started after the call, so a
+   * caller that just wrote a folder sees it; calls during a scan share exactly one more.
+   */
   private Future<Void> rescan() {
-    if (scanning) {
-      rescanRequested = true;
-      return Future.succeededFuture();
-    }
+    Promise<Void> done = Promise.promise();
+    scanWaiters.add(done);
+    if (!scanning) runScan();
+    return done.future();
+  }
+
+  private void runScan() {
     scanning = true;
-    return io.executeBlocking(files::scan, false)
+    List<Promise<Void>> waiters = new ArrayList<>(scanWaiters);
+    scanWaiters.clear();
+    io.executeBlocking(files::scan, false)
         .onSuccess(this::applyScan)
         .onFailure(t -> LOG.warn("Scanning {} failed: {}", files.root(), t.getMessage()))
         .onComplete(ar -> {
           scanning = false;
-          if (rescanRequested) {
-            rescanRequested = false;
-            rescan();
-          }
-        })
-        .mapEmpty();
+          waiters.forEach(Promise::tryComplete);
+          if (!scanWaiters.isEmpty()) runScan();
+        });
   }
 
   private void applyScan(StackFiles.Scan scan) {
@@ -191,7 +200,7 @@ public final class StacksVerticle extends VerticleBase {
     folders = scan.folders();
     if (!scan.ignored().equals(ignored)) {
       ignored = scan.ignored();
-      listJson = null;
+      listChanged();
     }
     updateItems(names);
   }
@@ -211,7 +220,7 @@ public final class StacksVerticle extends VerticleBase {
       JsonObject next = buildItem(name);
       JsonObject prev = next == null ? items.remove(name) : items.put(name, next);
       if (next != null && next.equals(prev)) continue;
-      listJson = null;
+      listChanged();
       if (next != null) publish("stack_status", name, next.copy());
       else if (prev != null) publish("stack_status", name, prev.copy().put("removed", true).put("status", "inactive"));
     }
@@ -244,6 +253,18 @@ public final class StacksVerticle extends VerticleBase {
     return List.copyOf(new TreeSet<>(cs.stream().map(c -> c.getString("service", "")).toList()));
   }
 
+  /** Clears the shared answer now; rebuilds it once per burst of changes. */
+  private void listChanged() {
+    listJson = null;
+    listCache.clear();
+    if (rebuildScheduled) return;
+    rebuildScheduled = true;
+    context.runOnContext(v -> {
+      rebuildScheduled = false;
+      list();
+    });
+  }
+
   private String list() {
     if (listJson == null) {
       JsonArray stacks = new JsonArray();
@@ -252,6 +273,7 @@ public final class StacksVerticle extends VerticleBase {
       ignored.stream().sorted(Comparator.comparing(StackFiles.Ignored::folder))
           .forEach(i -> ign.add(new JsonObject().put("folder", i.folder()).put("reason", i.reason())));
       listJson = new JsonObject().put("stacks", stacks).put("ignored", ign).put("engine_ok", engineOk).encode();
+      listCache.set(Buffer.buffer(listJson));
     }
     return listJson;
   }

@@ -5,6 +5,7 @@ import dev.dockup.DockUpVersion;
 import dev.dockup.auth.AuthHandler;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
+import dev.dockup.stack.StackListCache;
 import dev.dockup.stack.StackRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -30,12 +31,14 @@ public final class HttpVerticle extends VerticleBase {
   public static final long MAX_BODY = 1024 * 1024;
 
   private final Config config;
+  private final StackListCache listCache;
   private final AtomicBoolean draining;
   private final AtomicInteger inFlight;
   private HttpServer server;
 
-  public HttpVerticle(Config config, AtomicBoolean draining, AtomicInteger inFlight) {
+  public HttpVerticle(Config config, StackListCache listCache, AtomicBoolean draining, AtomicInteger inFlight) {
     this.config = config;
+    this.listCache = listCache;
     this.draining = draining;
     this.inFlight = inFlight;
   }
@@ -49,7 +52,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/api/*").handler(new AuthHandler());
     router.get("/api/ping").handler(this::ping);
     router.get("/api/version").handler(this::version);
-    StackRoutes.mount(router, config);
+    StackRoutes.mount(router, config, listCache);
     router.route().last().handler(this::notFound);
     router.route().failureHandler(this::failure);
     router.errorHandler(405, ctx -> Api.error(ctx, 405, "Method not allowed"));
