@@ -1,17 +1,22 @@
 package dev.dockup;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * What must be known before start: defaults, then {@code conf/config.json}, then environment
- * variables (the names the README lists), each layer overriding the previous one.
+ * variables (the names the README lists), each layer overriding the previous one. Secrets it
+ * holds (the initial password, the JWT secret) never appear in {@link #toString()}.
  */
 public record Config(
     int port,
@@ -21,9 +26,36 @@ public record Config(
     String dockerHost,
     String nodeName,
     String composeCommand,
-    int operationTimeoutSeconds) {
+    int operationTimeoutSeconds,
+    String initialPassword,
+    String jwtSecret,
+    int jwtExpirySeconds,
+    int loginMaxFailures,
+    int loginWindowSeconds,
+    List<String> trustedProxies,
+    List<String> allowedOrigins,
+    boolean secureCookies) {
 
   public static final Pattern NODE_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
+
+  /** Environment variable → configuration key. */
+  private static final Map<String, String> ENV = Map.ofEntries(
+      Map.entry("PORT", "port"),
+      Map.entry("HOST", "host"),
+      Map.entry("STACKS_DIR", "stacks_dir"),
+      Map.entry("DATA_DIR", "data_dir"),
+      Map.entry("DOCKER_HOST", "docker_host"),
+      Map.entry("DOCKUP_NODE_NAME", "node_name"),
+      Map.entry("COMPOSE_COMMAND", "compose_command"),
+      Map.entry("OPERATION_TIMEOUT", "operation_timeout"),
+      Map.entry("DOCKUP_PASSWORD", "password"),
+      Map.entry("DOCKUP_JWT_SECRET", "jwt_secret"),
+      Map.entry("JWT_EXPIRY", "jwt_expiry"),
+      Map.entry("LOGIN_MAX_FAILURES", "login_max_failures"),
+      Map.entry("LOGIN_WINDOW", "login_window"),
+      Map.entry("TRUSTED_PROXIES", "trusted_proxies"),
+      Map.entry("ALLOWED_ORIGINS", "allowed_origins"),
+      Map.entry("SECURE_COOKIES", "secure_cookies"));
 
   public static Config load(Path file, Map<String, String> env) {
     JsonObject json = defaults();
@@ -34,7 +66,10 @@ public record Config(
         throw new IllegalStateException("Cannot read " + file + ": " + e.getMessage(), e);
       }
     }
-    overrideFromEnv(json, env);
+    ENV.forEach((var, key) -> {
+      String v = env.get(var);
+      if (v != null && !v.isBlank()) json.put(key, v.trim());
+    });
     return fromJson(json);
   }
 
@@ -45,28 +80,16 @@ public record Config(
         .put("stacks_dir", "./stacks")
         .put("data_dir", "./data")
         .put("docker_host", "unix:///var/run/docker.sock")
-        .put("operation_timeout", 600);
-  }
-
-  private static void overrideFromEnv(JsonObject json, Map<String, String> env) {
-    Map.of(
-            "PORT", "port",
-            "HOST", "host",
-            "STACKS_DIR", "stacks_dir",
-            "DATA_DIR", "data_dir",
-            "DOCKER_HOST", "docker_host",
-            "DOCKUP_NODE_NAME", "node_name",
-            "COMPOSE_COMMAND", "compose_command",
-            "OPERATION_TIMEOUT", "operation_timeout")
-        .forEach((var, key) -> {
-          String v = env.get(var);
-          if (v != null && !v.isBlank()) json.put(key, v.trim());
-        });
+        .put("operation_timeout", 600)
+        .put("jwt_expiry", 3600)
+        .put("login_max_failures", 5)
+        .put("login_window", 900)
+        .put("trusted_proxies", new JsonArray())
+        .put("allowed_origins", new JsonArray())
+        .put("secure_cookies", false);
   }
 
   public static Config fromJson(JsonObject json) {
-    int port = intValue(json, "port", 1, 65535);
-    int timeout = intValue(json, "operation_timeout", 1, 86_400);
     String node = json.getString("node_name");
     if (node == null || node.isBlank()) {
       node = defaultNodeName();
@@ -74,15 +97,28 @@ public record Config(
       throw new IllegalStateException("DOCKUP_NODE_NAME must match " + NODE_NAME.pattern() + ": " + node);
     }
     String compose = json.getString("compose_command");
+    String secret = json.getString("jwt_secret");
+    if (secret != null && !secret.isBlank() && secret.length() < 32) {
+      throw new IllegalStateException("DOCKUP_JWT_SECRET must be at least 32 characters");
+    }
+    String password = json.getString("password");
     return new Config(
-        port,
+        intValue(json, "port", 0, 65535),
         json.getString("host"),
         Path.of(json.getString("stacks_dir")).toAbsolutePath().normalize(),
         Path.of(json.getString("data_dir")).toAbsolutePath().normalize(),
         json.getString("docker_host"),
         node,
         compose == null || compose.isBlank() ? null : compose.trim(),
-        timeout);
+        intValue(json, "operation_timeout", 1, 86_400),
+        password == null || password.isEmpty() ? null : password,
+        secret == null || secret.isBlank() ? null : secret,
+        intValue(json, "jwt_expiry", 60, 30 * 86_400),
+        intValue(json, "login_max_failures", 1, 1_000),
+        intValue(json, "login_window", 1, 86_400),
+        list(json, "trusted_proxies"),
+        list(json, "allowed_origins"),
+        bool(json, "secure_cookies"));
   }
 
   private static int intValue(JsonObject json, String key, int min, int max) {
@@ -90,12 +126,33 @@ public record Config(
     int n;
     try {
       // Through BigDecimal so 8080.5 or 2^32+5000 are refused, not silently cut to an int.
-      n = new java.math.BigDecimal(String.valueOf(v).trim()).intValueExact();
+      n = new BigDecimal(String.valueOf(v).trim()).intValueExact();
     } catch (NumberFormatException | ArithmeticException e) {
       throw new IllegalStateException(key + " must be a whole number, got: " + v);
     }
     if (n < min || n > max) throw new IllegalStateException(key + " must be in " + min + ".." + max + ", got: " + n);
     return n;
+  }
+
+  /** A JSON list, or a comma-separated string (as environment variables give it). */
+  private static List<String> list(JsonObject json, String key) {
+    Object v = json.getValue(key);
+    List<String> out = new ArrayList<>();
+    if (v instanceof JsonArray a) a.forEach(o -> out.add(String.valueOf(o).trim()));
+    else if (v != null) for (String s : String.valueOf(v).split(",")) out.add(s.trim());
+    out.removeIf(String::isEmpty);
+    return List.copyOf(out);
+  }
+
+  private static boolean bool(JsonObject json, String key) {
+    Object v = json.getValue(key);
+    if (v instanceof Boolean b) return b;
+    String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
+    return switch (s) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off", "null" -> false;
+      default -> throw new IllegalStateException(key + " must be true or false, got: " + v);
+    };
   }
 
   /** The host name lower-cased, every other character turned into '-', cut to 63 (DESIGN.md). */
@@ -112,15 +169,14 @@ public record Config(
     return name.isEmpty() ? "dockup" : name;
   }
 
-  public JsonObject toJson() {
-    return new JsonObject()
-        .put("port", port).put("host", host)
-        .put("stacks_dir", stacksDir.toString()).put("data_dir", dataDir.toString())
-        .put("docker_host", dockerHost).put("node_name", nodeName)
-        .put("compose_command", composeCommand).put("operation_timeout", operationTimeoutSeconds);
-  }
-
-  public Config withPort(int newPort) {
-    return new Config(newPort, host, stacksDir, dataDir, dockerHost, nodeName, composeCommand, operationTimeoutSeconds);
+  @Override
+  public String toString() {
+    return "Config[port=" + port + ", host=" + host + ", stacksDir=" + stacksDir + ", dataDir=" + dataDir
+        + ", dockerHost=" + dockerHost + ", nodeName=" + nodeName + ", composeCommand=" + composeCommand
+        + ", operationTimeoutSeconds=" + operationTimeoutSeconds + ", initialPassword="
+        + (initialPassword == null ? "unset" : "***") + ", jwtSecret=" + (jwtSecret == null ? "unset" : "***")
+        + ", jwtExpirySeconds=" + jwtExpirySeconds + ", loginMaxFailures=" + loginMaxFailures
+        + ", loginWindowSeconds=" + loginWindowSeconds + ", trustedProxies=" + trustedProxies
+        + ", allowedOrigins=" + allowedOrigins + ", secureCookies=" + secureCookies + "]";
   }
 }

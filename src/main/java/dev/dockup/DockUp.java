@@ -1,6 +1,12 @@
 package dev.dockup;
 
+import dev.dockup.audit.AuditLog;
+import dev.dockup.auth.AuthService;
+import dev.dockup.auth.FileAuthStore;
+import dev.dockup.auth.SigningKey;
 import dev.dockup.bus.Bus;
+import dev.dockup.settings.Settings;
+import dev.dockup.store.SecretBox;
 import dev.dockup.engine.EngineVerticle;
 import dev.dockup.stack.StackListCache;
 import dev.dockup.stack.StacksVerticle;
@@ -24,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DockUp {
   private static final Logger LOG = LoggerFactory.getLogger(DockUp.class);
   static final long SHUTDOWN_GRACE_MS = 30_000;
+  static final long AUDIT_MAX_BYTES = 10L * 1024 * 1024;
 
   private final Vertx vertx;
   private final Config config;
@@ -31,6 +38,7 @@ public final class DockUp {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final StackListCache stackList = new StackListCache();
   private final List<HttpVerticle> http = new ArrayList<>();
+  private AuditLog audit;
 
   private DockUp(Vertx vertx, Config config) {
     this.vertx = vertx;
@@ -46,16 +54,32 @@ public final class DockUp {
       return Future.failedFuture(e);
     }
     DockUp app = new DockUp(Vertx.vertx(), config);
-    return app.deploy().map(app).recover(t -> app.vertx.close().transform(v -> Future.failedFuture(t)));
+    return app.loadShared()
+        .compose(shared -> shared.auth().initialize().map(shared))
+        .compose(app::deploy)
+        .map(app)
+        .recover(t -> app.vertx.close().transform(v -> Future.failedFuture(t)));
   }
 
-  private Future<?> deploy() {
+  /** Reads what the HTTP verticles share from DATA_DIR (blocking, once). */
+  private Future<Shared> loadShared() {
+    return vertx.executeBlocking(() -> {
+      SecretBox box = SecretBox.load(config.dataDir());
+      Settings settings = Settings.load(vertx, config.dataDir(), box);
+      AuthService auth = new AuthService(vertx, config, FileAuthStore.load(vertx, config.dataDir()),
+          SigningKey.load(config.dataDir(), config.jwtSecret()));
+      audit = AuditLog.open(config.dataDir(), AUDIT_MAX_BYTES);
+      return new Shared(config, auth, settings, audit, stackList, draining, inFlight);
+    }, false);
+  }
+
+  private Future<?> deploy(Shared shared) {
     int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     // Stacks first, so its consumers hear the engine's first resync.
     return vertx.deployVerticle(new StacksVerticle(config, stackList))
         .compose(id -> vertx.deployVerticle(new EngineVerticle(config)))
         .compose(id -> vertx.deployVerticle(() -> {
-          HttpVerticle v = new HttpVerticle(config, stackList, draining, inFlight);
+          HttpVerticle v = new HttpVerticle(shared);
           synchronized (http) {
             http.add(v);
           }
@@ -89,7 +113,10 @@ public final class DockUp {
         .onFailure(t -> LOG.warn("Operations still running after {} s; closing anyway", SHUTDOWN_GRACE_MS / 1000))
         .transform(ar -> responsesSent(System.currentTimeMillis() + 5_000))
         // Closed from a thread of its own: a close started on an event loop would never report back.
-        .onComplete(ar -> new Thread(() -> vertx.close().onComplete(v -> closed.complete(null)), "dockup-close").start());
+        .onComplete(ar -> new Thread(() -> vertx.close().onComplete(v -> {
+          if (audit != null) audit.close();
+          closed.complete(null);
+        }), "dockup-close").start());
     return closed;
   }
 
@@ -102,6 +129,8 @@ public final class DockUp {
   /** Closes at once, without waiting for operations (tests, second signal). */
   public Future<Void> close() {
     draining.set(true);
-    return vertx.close();
+    return vertx.close().onComplete(ar -> {
+      if (audit != null) audit.close();
+    });
   }
 }

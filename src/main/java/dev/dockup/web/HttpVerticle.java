@@ -2,10 +2,14 @@ package dev.dockup.web;
 
 import dev.dockup.Config;
 import dev.dockup.DockUpVersion;
+import dev.dockup.Shared;
+import dev.dockup.audit.AuditRoutes;
 import dev.dockup.auth.AuthHandler;
+import dev.dockup.auth.AuthRoutes;
+import dev.dockup.auth.AuthStore;
+import dev.dockup.settings.SettingsRoutes;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
-import dev.dockup.stack.StackListCache;
 import dev.dockup.stack.StackRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -19,8 +23,6 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP front: authenticates, validates, and turns each request into an event-bus request.
@@ -30,17 +32,13 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
   public static final long MAX_BODY = 1024 * 1024;
 
+  private final Shared shared;
   private final Config config;
-  private final StackListCache listCache;
-  private final AtomicBoolean draining;
-  private final AtomicInteger inFlight;
   private HttpServer server;
 
-  public HttpVerticle(Config config, StackListCache listCache, AtomicBoolean draining, AtomicInteger inFlight) {
-    this.config = config;
-    this.listCache = listCache;
-    this.draining = draining;
-    this.inFlight = inFlight;
+  public HttpVerticle(Shared shared) {
+    this.shared = shared;
+    this.config = shared.config();
   }
 
   @Override
@@ -48,11 +46,16 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(this::countInFlight);
     router.route().handler(this::refuseWhileDraining);
+    // Credentials first: an unauthenticated client is refused before its body is read.
+    AuthHandler gate = new AuthHandler(shared.auth(), shared.audit(), false);
+    router.route("/api/*").handler(gate);
     router.route("/api/*").handler(new RawBody(MAX_BODY));
-    router.route("/api/*").handler(new AuthHandler());
-    router.get("/api/ping").handler(this::ping);
+    AuthRoutes.mount(router, shared.auth(), gate, shared.settings()::instanceName);
     router.get("/api/version").handler(this::version);
-    StackRoutes.mount(router, config, listCache);
+    StackRoutes.mount(router, config, shared.stackList());
+    SettingsRoutes.mount(router, shared.settings(),
+        () -> shared.auth().store().token(AuthStore.INSTANCE_TOKEN_ID) != null);
+    AuditRoutes.mount(router, vertx, shared.audit());
     router.route().last().handler(this::notFound);
     router.route().failureHandler(this::failure);
     router.errorHandler(405, ctx -> Api.error(ctx, 405, "Method not allowed"));
@@ -67,22 +70,18 @@ public final class HttpVerticle extends VerticleBase {
 
   /** Shutdown waits for answers still being written. */
   private void countInFlight(RoutingContext ctx) {
-    inFlight.incrementAndGet();
-    ctx.addEndHandler(v -> inFlight.decrementAndGet());
+    shared.inFlight().incrementAndGet();
+    ctx.addEndHandler(v -> shared.inFlight().decrementAndGet());
     ctx.next();
   }
 
   private void refuseWhileDraining(RoutingContext ctx) {
-    if (draining.get()) {
+    if (shared.draining().get()) {
       ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
       Api.error(ctx, 503, "DockUp is shutting down");
     } else {
       ctx.next();
     }
-  }
-
-  private void ping(RoutingContext ctx) {
-    Api.send(ctx, 200, new JsonObject().put("status", "ok"));
   }
 
   /** Engine facts when the engine answers; DockUp's own facts always. */

@@ -40,11 +40,12 @@ class BadInputIT {
   }
 
   /** Sends the request line exactly as given: clients would normalise the dots away. */
-  static String raw(int port, String method, String path, String body) throws Exception {
+  String raw(int port, String method, String path, String body) throws Exception {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
-      String req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: "
+      String req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+          + "Authorization: " + node.http.header("Authorization") + "\r\nContent-Length: "
           + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
       out.write(req.getBytes(StandardCharsets.UTF_8));
       out.flush();

@@ -21,11 +21,37 @@ public final class Http {
     }
   }
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  private final java.util.Map<String, String> headers;
 
   public Http(int port) {
-    this.base = "http://127.0.0.1:" + port;
+    this("http://127.0.0.1:" + port, java.util.Map.of());
+  }
+
+  private Http(String base, java.util.Map<String, String> headers) {
+    this.base = base;
+    this.headers = headers;
+  }
+
+  /** The same client, sending one more header on every request (a credential, an Origin). */
+  public Http with(String name, String value) {
+    var more = new java.util.LinkedHashMap<>(headers);
+    more.put(name, value);
+    return new Http(base, java.util.Map.copyOf(more));
+  }
+
+  /** The same client with no headers at all: no credential. */
+  public Http anonymous() {
+    return new Http(base, java.util.Map.of());
+  }
+
+  public String header(String name) {
+    return headers.get(name);
+  }
+
+  public String base() {
+    return base;
   }
 
   public Resp get(String path) {
@@ -50,8 +76,9 @@ public final class Http {
   }
 
   public Resp send(HttpRequest.Builder req) {
+    headers.forEach(req::header);
     try {
-      HttpResponse<String> r = client.send(req.timeout(Duration.ofSeconds(300)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = CLIENT.send(req.timeout(Duration.ofSeconds(300)).build(), HttpResponse.BodyHandlers.ofString());
       return new Resp(r.statusCode(), r.body(), r.headers());
     } catch (Exception e) {
       throw new IllegalStateException("request failed: " + e, e);

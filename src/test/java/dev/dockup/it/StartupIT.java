@@ -22,7 +22,9 @@ class StartupIT {
   Path tmp;
 
   Config config(Path stacks, Path data, String dockerHost) {
-    return new Config(0, "127.0.0.1", stacks, data, dockerHost, "startup-test", null, 60);
+    return Config.fromJson(Config.defaults().put("port", 0).put("host", "127.0.0.1")
+        .put("stacks_dir", stacks.toString()).put("data_dir", data.toString())
+        .put("docker_host", dockerHost).put("node_name", "startup-test").put("operation_timeout", 60));
   }
 
   String failure(Config config) {

@@ -18,11 +18,13 @@ public final class TestNode implements AutoCloseable {
   public final Path dataDir;
   public final Http http;
 
-  private TestNode(DockUp app, Path stacksDir, Path dataDir) {
+  public static final String PASSWORD = "test-password-1";
+
+  private TestNode(DockUp app, Path stacksDir, Path dataDir, Http http) {
     this.app = app;
     this.stacksDir = stacksDir;
     this.dataDir = dataDir;
-    this.http = new Http(app.port());
+    this.http = http;
   }
 
   public static Builder builder() {
@@ -35,21 +37,36 @@ public final class TestNode implements AutoCloseable {
     private int timeout = 120;
     private Path root;
     private boolean waitForEngine = true;
+    private final io.vertx.core.json.JsonObject extra = new io.vertx.core.json.JsonObject();
 
     public Builder dockerHost(String v) { dockerHost = v; return this; }
     public Builder compose(String v) { compose = v; return this; }
     public Builder operationTimeout(int seconds) { timeout = seconds; return this; }
     public Builder root(Path v) { root = v; return this; }
     public Builder waitForEngine(boolean v) { waitForEngine = v; return this; }
+    /** Any other configuration key (as in conf/config.json); {@code password: null} leaves it unset. */
+    public Builder config(String key, Object value) { extra.put(key, value); return this; }
 
     public TestNode start() throws Exception {
       Path dir = root != null ? root : Files.createTempDirectory("dockup-it-");
       Path stacks = dir.resolve("stacks");
       Path data = dir.resolve("data");
-      Config config = new Config(0, "127.0.0.1", stacks, data, dockerHost,
-          "it-" + UUID.randomUUID().toString().substring(0, 8), compose, timeout);
-      DockUp app = DockUp.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      TestNode node = new TestNode(app, stacks.toRealPath(), data.toRealPath());
+      JsonObject json = Config.defaults()
+          .put("port", 0).put("host", "127.0.0.1")
+          .put("stacks_dir", stacks.toString()).put("data_dir", data.toString())
+          .put("docker_host", dockerHost).put("node_name", "it-" + UUID.randomUUID().toString().substring(0, 8))
+          .put("compose_command", compose).put("operation_timeout", timeout)
+          .put("password", PASSWORD)
+          .mergeIn(extra);
+      DockUp app = DockUp.start(Config.fromJson(json)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      Http anonymous = new Http(app.port());
+      // Scripts of the 1.3.0 document log in; API clients use a JWT. Tests act as the latter.
+      Http http = anonymous;
+      if (json.getValue("password") != null) {
+        String jwt = anonymous.post("/api/auth/token", new JsonObject().put("password", PASSWORD)).json().getString("token");
+        http = anonymous.with("Authorization", "Bearer " + jwt);
+      }
+      TestNode node = new TestNode(app, stacks.toRealPath(), data.toRealPath(), http);
       if (waitForEngine) node.awaitList(l -> l.getBoolean("engine_ok"), Duration.ofSeconds(20));
       return node;
     }

@@ -1,0 +1,18 @@
+package dev.dockup.auth;
+
+/**
+ * Who is asking. {@code kind} is {@code session}, {@code token} or {@code jwt}; {@code name} is what
+ * the audit log shows (never a secret); {@code sessionId} and {@code tokenId} tie it to what can
+ * revoke it.
+ */
+public record Principal(String kind, String name, Scope scope, String sessionId, String tokenId) {
+  public static final String KEY = "dockup.principal";
+
+  public String credential() {
+    return switch (kind) {
+      case "session" -> "session";
+      case "token" -> "token:" + name;
+      default -> "jwt:" + name;
+    };
+  }
+}
