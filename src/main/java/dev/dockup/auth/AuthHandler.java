@@ -68,7 +68,9 @@ public final class AuthHandler implements Handler<RoutingContext> {
       Api.error(ctx, 403, "Insufficient scope");
       return;
     }
-    if ("session".equals(p.kind()) && changesState(method) && !sameOrigin(ctx)) {
+    // The feed's doors (allowQueryToken) are read by a browser page: its Origin is checked on
+    // the upgrade itself, which is a GET.
+    if ("session".equals(p.kind()) && (changesState(method) || allowQueryToken) && !sameOrigin(ctx)) {
       Api.error(ctx, 403, "Cross-origin request refused");
       return;
     }

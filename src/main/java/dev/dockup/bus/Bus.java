@@ -10,6 +10,12 @@ public final class Bus {
   /** The live feed: every node publishes here, every HTTP verticle forwards it. */
   public static final String EVENTS = "dockup.events";
 
+  /** Published by each feed hub every few seconds while it has clients: stats are sampled only then. */
+  public static final String FEED_DEMAND = "dockup.feed.demand";
+
+  /** Where the lines of one log subscription go (a consumer of the follower's HTTP verticle). */
+  public static String logs(String subscription) { return "dockup.logs." + subscription; }
+
   /** Header on requests naming the action; header on replies carrying the HTTP status. */
   public static final String ACTION = "action";
   public static final String STATUS = "status";
@@ -28,6 +34,8 @@ public final class Bus {
     public static final String SNAPSHOT = "snapshot";
     public static final String LOGS = "logs";
     public static final String REMOVE_UNUSED_IMAGES = "remove-unused-images";
+    public static final String FOLLOW_LOGS = "follow-logs";
+    public static final String UNFOLLOW_LOGS = "unfollow-logs";
   }
 
   /** Stack actions. */

@@ -3,31 +3,38 @@ package dev.dockup.engine;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 
 import java.time.Duration;
 
-/** docker-java clients for one engine. The API version is left unset: the engine answers at its own. */
+/**
+ * docker-java clients for one engine. The API version is left unset: the engine answers at its
+ * own. The raw HTTP client is kept for calls docker-java lacks (one-shot stats).
+ */
 final class Docker {
   private Docker() {}
 
+  record Clients(DockerClient api, DockerHttpClient http) {}
+
   /** For request/response calls: bounded waits so a hung engine cannot pin a worker forever. */
-  static DockerClient requests(String dockerHost) {
+  static Clients requests(String dockerHost) {
     return create(dockerHost, Duration.ofSeconds(120));
   }
 
-  /** For the event stream, which stays silent as long as nothing happens: no response timeout. */
-  static DockerClient events(String dockerHost) {
+  /** For streams (events, followed logs), which stay silent while nothing happens: no response timeout. */
+  static Clients streams(String dockerHost) {
     return create(dockerHost, null);
   }
 
-  private static DockerClient create(String dockerHost, Duration responseTimeout) {
+  private static Clients create(String dockerHost, Duration responseTimeout) {
     var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
-    var http = new ZerodepDockerHttpClient.Builder()
+    var builder = new ZerodepDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
-        .maxConnections(64)
+        .maxConnections(128)
         .connectionTimeout(Duration.ofSeconds(5));
-    if (responseTimeout != null) http.responseTimeout(responseTimeout);
-    return DockerClientImpl.getInstance(config, http.build());
+    if (responseTimeout != null) builder.responseTimeout(responseTimeout);
+    DockerHttpClient http = builder.build();
+    return new Clients(DockerClientImpl.getInstance(config, http), http);
   }
 }

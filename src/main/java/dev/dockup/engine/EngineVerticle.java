@@ -35,6 +35,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
+import java.time.Instant;
 
 /**
  * Owns the node's view of the Docker engine: one listing at start, then the engine's event
@@ -49,10 +51,16 @@ public final class EngineVerticle extends VerticleBase {
   private static final long MAX_BACKOFF_MS = 5_000;
 
   private final Config config;
+  private final IntSupplier statsIntervalSeconds;
   private DockerClient docker;
-  private DockerClient eventsClient;
+  private DockerClient streams;
   private WorkerExecutor workers;
   private String selfId;
+  private StatsSampler stats;
+  private final HostSampler host = new HostSampler();
+  private LogFollower logs;
+  private long lastDemandMs;
+  private long statsTick;
 
   private Map<String, JsonObject> containers = new HashMap<>();
   private final Set<String> inspecting = new HashSet<>();
@@ -63,24 +71,32 @@ public final class EngineVerticle extends VerticleBase {
   private int generation;
   private long backoffMs = 250;
 
-  public EngineVerticle(Config config) {
+  public EngineVerticle(Config config, IntSupplier statsIntervalSeconds) {
     this.config = config;
+    this.statsIntervalSeconds = statsIntervalSeconds;
   }
 
   @Override
   public Future<?> start() {
-    docker = Docker.requests(config.dockerHost());
-    eventsClient = Docker.events(config.dockerHost());
-    workers = vertx.createSharedWorkerExecutor("dockup-engine", 16, 10, TimeUnit.MINUTES);
+    Docker.Clients requests = Docker.requests(config.dockerHost());
+    docker = requests.api();
+    streams = Docker.streams(config.dockerHost()).api();
+    workers = vertx.createSharedWorkerExecutor("dockup-engine", 16 + StatsSampler.CONCURRENCY, 10, TimeUnit.MINUTES);
     selfId = SelfContainer.id();
+    stats = new StatsSampler(requests.http(), workers);
+    logs = new LogFollower(vertx, context, streams, config.nodeName());
 
     Map<String, Function<JsonObject, Future<?>>> actions = Map.of(
         Bus.Engine.VERSION, this::version,
         Bus.Engine.LOGS, this::logs,
+        Bus.Engine.FOLLOW_LOGS, this::followLogs,
+        Bus.Engine.UNFOLLOW_LOGS, this::unfollowLogs,
         Bus.Engine.REMOVE_UNUSED_IMAGES, this::removeUnusedImages);
     vertx.eventBus().<JsonObject>consumer(Bus.engine(config.nodeName()), msg -> Services.serve(msg, actions));
+    vertx.eventBus().consumer(Bus.FEED_DEMAND, msg -> lastDemandMs = System.currentTimeMillis());
 
     connect();
+    scheduleStats();
     return Future.succeededFuture();
   }
 
@@ -88,6 +104,7 @@ public final class EngineVerticle extends VerticleBase {
   public Future<?> stop() {
     generation++;
     closeEventStream();
+    logs.closeAll();
     return workers.close();
   }
 
@@ -110,7 +127,7 @@ public final class EngineVerticle extends VerticleBase {
   private Future<Void> openEventStream(int gen) {
     Promise<Void> opened = Promise.promise();
     vertx.setTimer(10_000, id -> opened.tryFail("engine event stream did not open within 10 s"));
-    eventsClient.eventsCmd()
+    streams.eventsCmd()
         .withEventTypeFilter(EventType.CONTAINER)
         .withLabelFilter(ContainerFacts.PROJECT_LABEL)
         .withEventFilter(WATCHED_ACTIONS)
@@ -239,10 +256,24 @@ public final class EngineVerticle extends VerticleBase {
 
   private void apply(String id, JsonObject facts) {
     JsonObject before = facts == null ? containers.remove(id) : containers.put(id, facts);
+    if (facts != null) noticeChanges(before, facts);
     String oldProject = before == null ? null : before.getString("project");
     String newProject = facts == null ? null : facts.getString("project");
     if (oldProject != null && !oldProject.equals(newProject)) publishProject(oldProject);
     if (newProject != null) publishProject(newProject);
+  }
+
+  /** Health changes go to the feed; a container that starts is followed if its stack is. */
+  private void noticeChanges(JsonObject before, JsonObject now) {
+    String health = now.getString("health");
+    if (health != null && (before == null || !health.equals(before.getString("health")))) {
+      vertx.eventBus().publish(Bus.EVENTS, new JsonObject()
+          .put("type", "health_update").put("node", config.nodeName()).put("ts", Instant.now().toString())
+          .put("stack", now.getString("project")).put("container", now.getString("name"))
+          .put("service", now.getString("service")).put("health", health));
+    }
+    boolean wasRunning = before != null && "running".equals(before.getString("state"));
+    if ("running".equals(now.getString("state")) && !wasRunning) logs.started(now);
   }
 
   private void publishProject(String project) {
@@ -349,6 +380,64 @@ public final class EngineVerticle extends VerticleBase {
         }
       }
       return new JsonObject().put("removed", removed).put("kept", kept);
+    });
+  }
+
+  // ---- live logs ----
+
+  /** {@code {subscription, project, service?, tail, address}}: lines go to {@code address}. */
+  private Future<JsonObject> followLogs(JsonObject req) {
+    requireEngine();
+    String project = req.getString(Bus.PROJECT);
+    List<JsonObject> ofProject = containers.values().stream().filter(c -> project.equals(c.getString("project"))).toList();
+    logs.follow(req.getString("subscription"), project, req.getString("service"),
+        req.getInteger("tail", 0), req.getString("address"), ofProject);
+    return Future.succeededFuture(new JsonObject().put("following", ofProject.size()));
+  }
+
+  private Future<JsonObject> unfollowLogs(JsonObject req) {
+    logs.unfollow(req.getString("subscription"));
+    return Future.succeededFuture(new JsonObject());
+  }
+
+  // ---- stats ----
+
+  /** A tick every stats_interval (read each time, so a settings change applies at the next tick). */
+  private void scheduleStats() {
+    long interval = Math.max(1, statsIntervalSeconds.getAsInt()) * 1000L;
+    vertx.setTimer(interval, id -> {
+      if (engineOk && System.currentTimeMillis() - lastDemandMs < Math.max(6_000, 3 * interval)) {
+        sampleStats(interval).onComplete(ar -> scheduleStats());
+      } else {
+        scheduleStats();
+      }
+    });
+  }
+
+  /** One {@code stats_update} per stack, each with the host's figures and how long the tick took. */
+  private Future<Void> sampleStats(long intervalMs) {
+    long started = System.nanoTime();
+    long tick = ++statsTick;
+    List<JsonObject> running = containers.values().stream().filter(c -> "running".equals(c.getString("state"))).toList();
+    Future<List<JsonObject>> sampled = stats.sample(running);
+    Future<JsonObject> hostStats = workers.executeBlocking(host::sample, false);
+    return Future.join(sampled, hostStats).map(done -> {
+      long sampleMs = (System.nanoTime() - started) / 1_000_000;
+      JsonObject hostJson = hostStats.succeeded() ? hostStats.result() : new JsonObject();
+      String ts = Instant.now().toString();
+      StatsSampler.byProject(sampled.succeeded() ? sampled.result() : List.of()).forEach((project, list) -> {
+        JsonArray cs = new JsonArray();
+        list.forEach(c -> {
+          JsonObject copy = c.copy();
+          copy.remove("project");
+          cs.add(copy);
+        });
+        vertx.eventBus().publish(Bus.EVENTS, new JsonObject()
+            .put("type", "stats_update").put("node", config.nodeName()).put("ts", ts).put("stack", project)
+            .put("containers", cs).put("host", hostJson)
+            .put("tick", tick).put("sample_ms", sampleMs).put("interval_ms", intervalMs));
+      });
+      return null;
     });
   }
 

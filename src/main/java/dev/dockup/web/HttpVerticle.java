@@ -7,6 +7,7 @@ import dev.dockup.audit.AuditRoutes;
 import dev.dockup.auth.AuthHandler;
 import dev.dockup.auth.AuthRoutes;
 import dev.dockup.auth.AuthStore;
+import dev.dockup.feed.FeedRoutes;
 import dev.dockup.settings.SettingsRoutes;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
@@ -50,7 +51,11 @@ public final class HttpVerticle extends VerticleBase {
     AuthHandler gate = new AuthHandler(shared.auth(), shared.audit(), false);
     router.route("/api/*").handler(gate);
     router.route("/api/*").handler(new RawBody(MAX_BODY));
+    AuthHandler feedGate = new AuthHandler(shared.auth(), shared.audit(), true);
+    router.route("/ws").handler(feedGate);
+    router.route("/eventbus/*").handler(feedGate);
     AuthRoutes.mount(router, shared.auth(), gate, shared.settings()::instanceName);
+    FeedRoutes.mount(router, vertx, config.nodeName());
     router.get("/api/version").handler(this::version);
     StackRoutes.mount(router, config, shared.stackList());
     SettingsRoutes.mount(router, shared.settings(),

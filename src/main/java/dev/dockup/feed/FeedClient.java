@@ -1,0 +1,128 @@
+package dev.dockup.feed;
+
+import dev.dockup.stack.StackFiles;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One {@code /ws} client: a snapshot first, then the feed, narrowed to the stacks it subscribed
+ * to, plus the logs it follows. Its outgoing queue is bounded: a client that does not read
+ * is dropped, so it never holds back anyone else.
+ */
+final class FeedClient {
+  private static final Logger LOG = LoggerFactory.getLogger(FeedClient.class);
+  static final int MAX_QUEUE_BYTES = 1024 * 1024;
+
+  private final Vertx vertx;
+  private final FeedHub hub;
+  private final ServerWebSocket ws;
+  private final String node;
+  private final Set<String> subscriptions = new HashSet<>();
+  private final Map<String, LogStream> follows = new HashMap<>();
+  private boolean ready;
+  private boolean closed;
+
+  FeedClient(Vertx vertx, FeedHub hub, ServerWebSocket ws, String node) {
+    this.vertx = vertx;
+    this.hub = hub;
+    this.ws = ws;
+    this.node = node;
+    ws.setWriteQueueMaxSize(MAX_QUEUE_BYTES);
+    ws.textMessageHandler(this::onText);
+    ws.closeHandler(v -> close());
+    ws.exceptionHandler(t -> close());
+    hub.add(this);
+    // Live messages that arrive before the snapshot are older than it: they are not sent.
+    Snapshot.of(vertx, node).onComplete(ar -> {
+      if (closed) return;
+      if (ar.succeeded()) ar.result().forEach(m -> send(m.encode()));
+      else send(error("Snapshot unavailable: " + ar.cause().getMessage()));
+      ready = true;
+    });
+  }
+
+  void offer(JsonObject msg, String text) {
+    if (ready && wanted(msg)) send(text);
+  }
+
+  private boolean wanted(JsonObject msg) {
+    String stack = msg.getString("stack");
+    if (stack == null || subscriptions.isEmpty()) return true;
+    return subscriptions.contains(stack) || subscriptions.contains(msg.getString("node") + "/" + stack);
+  }
+
+  private void send(String text) {
+    if (closed) return;
+    if (ws.writeQueueFull()) {
+      LOG.info("Dropping feed client {}: it does not keep up", ws.remoteAddress());
+      close();
+      ws.close((short) 1008, "Client too slow");
+      return;
+    }
+    ws.writeTextMessage(text);
+  }
+
+  private void onText(String text) {
+    JsonObject msg;
+    try {
+      msg = new JsonObject(text);
+    } catch (RuntimeException e) {
+      send(error("Messages must be JSON objects"));
+      return;
+    }
+    if (msg.containsKey("subscribe")) subscribe(msg.getValue("subscribe"));
+    else if (msg.getValue("follow_logs") instanceof JsonObject f) followLogs(f);
+    else if (msg.getValue("unfollow_logs") instanceof JsonObject f) unfollowLogs(f.getString("stack"));
+    else send(error("Unknown message: expected subscribe, follow_logs or unfollow_logs"));
+  }
+
+  /** A list of stack names or node/stack pairs; empty (or null) means everything. */
+  private void subscribe(Object value) {
+    subscriptions.clear();
+    if (value instanceof JsonArray list) list.forEach(s -> subscriptions.add(String.valueOf(s)));
+    else if (value != null) send(error("subscribe takes a list of stack names"));
+  }
+
+  private void followLogs(JsonObject f) {
+    String stack = f.getString("stack");
+    if (stack == null || !StackFiles.NAME.matcher(stack).matches()) {
+      send(error("Invalid stack name"));
+      return;
+    }
+    int tail = f.getValue("tail") instanceof Number n ? Math.max(0, Math.min(5_000, n.intValue())) : 0;
+    String service = f.getValue("service") instanceof String s ? s : null;
+    unfollowLogs(stack);
+    LogStream.start(vertx, node, stack, service, tail, line -> send(line.encode()))
+        .onSuccess(s -> {
+          if (closed) s.stop();
+          else follows.put(stack, s);
+        })
+        .onFailure(t -> send(error("Cannot follow logs of " + stack + ": " + t.getMessage())));
+  }
+
+  private void unfollowLogs(String stack) {
+    LogStream s = follows.remove(stack);
+    if (s != null) s.stop();
+  }
+
+  private void close() {
+    if (closed) return;
+    closed = true;
+    hub.remove(this);
+    follows.values().forEach(LogStream::stop);
+    follows.clear();
+  }
+
+  private static String error(String message) {
+    return new JsonObject().put("type", "error").put("error", message).encode();
+  }
+}

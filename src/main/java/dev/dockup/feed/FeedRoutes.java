@@ -1,0 +1,124 @@
+package dev.dockup.feed;
+
+import dev.dockup.bus.ApiException;
+import dev.dockup.bus.Bus;
+import dev.dockup.stack.StackFiles;
+import dev.dockup.web.Api;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BridgeEventType;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+
+/**
+ * The live feed's doors: {@code /ws} (plain WebSocket), {@code /eventbus} (the SockJS bridge;
+ * clients may register for {@code dockup.events} only and send nothing) and
+ * {@code GET /api/stack/<name>/logs?follow=true} (Server-Sent Events). Authentication runs before
+ * these routes.
+ */
+public final class FeedRoutes {
+  private static final long SSE_KEEPALIVE_MS = 15_000;
+
+  private final Vertx vertx;
+  private final String node;
+  private final FeedHub hub;
+
+  private FeedRoutes(Vertx vertx, String node) {
+    this.vertx = vertx;
+    this.node = node;
+    this.hub = new FeedHub(vertx);
+  }
+
+  public static void mount(Router router, Vertx vertx, String node) {
+    FeedRoutes r = new FeedRoutes(vertx, node);
+    router.get("/ws").handler(r::webSocket);
+    router.get("/api/stack/:name/logs").handler(r::followLogs);
+    SockJSBridgeOptions bridge = new SockJSBridgeOptions()
+        .addOutboundPermitted(new PermittedOptions().setAddress(Bus.EVENTS));
+    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(bridge, event -> {
+      if (event.type() == BridgeEventType.SOCKET_CREATED) r.hub.sockJsOpened();
+      else if (event.type() == BridgeEventType.SOCKET_CLOSED) r.hub.sockJsClosed();
+      else if (event.type() == BridgeEventType.REGISTERED) r.sockJsSnapshot(event.socket()::write);
+      event.complete(true);
+    }));
+  }
+
+  private void webSocket(RoutingContext ctx) {
+    ctx.request().toWebSocket()
+        .onSuccess(ws -> new FeedClient(vertx, hub, ws, node))
+        .onFailure(t -> Api.error(ctx, 400, "WebSocket upgrade required"));
+  }
+
+  /** A SockJS client that registered for the feed gets the snapshot as bridge messages. */
+  private void sockJsSnapshot(java.util.function.Function<Buffer, ?> write) {
+    Snapshot.of(vertx, node).onSuccess(list -> list.forEach(m -> write.apply(Buffer.buffer(
+        new JsonObject().put("type", "rec").put("address", Bus.EVENTS).put("body", m).encode()))));
+  }
+
+  /** {@code ?follow=true}: Server-Sent Events of {@code log_line}; otherwise the plain logs route answers. */
+  private void followLogs(RoutingContext ctx) {
+    if (!Api.flag(ctx, "follow")) {
+      ctx.next();
+      return;
+    }
+    String stack = ctx.pathParam("name");
+    StackFiles.checkName(stack);
+    int tail = tail(ctx);
+    Api.request(ctx, Bus.stacks(node), Bus.Stacks.GET, new JsonObject().put(Bus.NAME, stack), 10_000)
+        .onSuccess(reply -> {
+          String status = reply.headers().get(Bus.STATUS);
+          if (status != null && !"200".equals(status)) Api.reply(ctx, reply);
+          else streamLogs(ctx, stack, tail);
+        })
+        .onFailure(t -> Api.fail(ctx, t));
+  }
+
+  private void streamLogs(RoutingContext ctx, String stack, int tail) {
+    HttpServerResponse res = ctx.response();
+    res.setChunked(true)
+        .putHeader("Content-Type", "text/event-stream")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no");
+    res.setWriteQueueMaxSize(FeedClient.MAX_QUEUE_BYTES);
+    res.write(": following " + stack + "\n\n");
+    LogStream.start(vertx, node, stack, ctx.request().getParam("service"), tail, line -> {
+          if (res.ended() || res.closed()) return;
+          if (res.writeQueueFull()) res.reset();
+          else res.write("event: log_line\ndata: " + line.encode() + "\n\n");
+        })
+        .onSuccess(stream -> {
+          long keepalive = vertx.setPeriodic(SSE_KEEPALIVE_MS, id -> {
+            if (!res.closed() && !res.ended()) res.write(": keepalive\n\n");
+          });
+          res.closeHandler(v -> {
+            vertx.cancelTimer(keepalive);
+            stream.stop();
+          });
+          if (res.closed()) {
+            vertx.cancelTimer(keepalive);
+            stream.stop();
+          }
+        })
+        .onFailure(t -> {
+          res.write("event: error\ndata: " + new JsonObject().put("error", t.getMessage()).encode() + "\n\n");
+          res.end();
+        });
+  }
+
+  private static int tail(RoutingContext ctx) {
+    String v = ctx.request().getParam("lines");
+    if (v == null || v.isBlank()) return 100;
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 0 && n <= 5_000) return n;
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw ApiException.badRequest("lines must be a whole number from 0 to 5000");
+  }
+}
