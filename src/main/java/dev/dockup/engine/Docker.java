@@ -31,7 +31,7 @@ final class Docker {
     var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
     var builder = new ZerodepDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
-        .maxConnections(128)
+        .maxConnections(StatsSampler.CONCURRENCY + 64)
         .connectionTimeout(Duration.ofSeconds(5));
     if (responseTimeout != null) builder.responseTimeout(responseTimeout);
     DockerHttpClient http = builder.build();

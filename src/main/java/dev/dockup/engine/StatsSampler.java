@@ -14,12 +14,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Container stats with the engine's one-shot mode (one quick read, no second sample inside the
- * engine), at most {@link #CONCURRENCY} calls in flight. CPU share comes from the difference
- * to this sampler's previous reading of the same container.
+ * Container stats with the engine's one-shot mode: no second sample inside the engine, but each
+ * call still waits for the engine's stats collector, which passes once a second. So the calls of
+ * a tick go out together (at most {@link #CONCURRENCY} in flight, on a pool of their own) and all
+ * wait for the same pass: a tick takes about a second at 200 containers instead of 200 seconds.
+ * CPU share comes from the difference to this sampler's previous reading of the same container.
  */
 final class StatsSampler {
-  static final int CONCURRENCY = 16;
+  static final int CONCURRENCY = 256;
 
   private record Reading(long containerCpu, long systemCpu) {}
 
