@@ -77,7 +77,7 @@ public final class DockUp {
     int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     // Stacks first, so its consumers hear the engine's first resync.
     return vertx.deployVerticle(new StacksVerticle(config, stackList))
-        .compose(id -> vertx.deployVerticle(new EngineVerticle(config, shared.settings()::statsInterval)))
+        .compose(id -> vertx.deployVerticle(new EngineVerticle(config, shared.settings())))
         .compose(id -> vertx.deployVerticle(() -> {
           HttpVerticle v = new HttpVerticle(shared);
           synchronized (http) {

@@ -35,6 +35,14 @@ public final class Bus {
     public static final String LOGS = "logs";
     public static final String REMOVE_UNUSED_IMAGES = "remove-unused-images";
     public static final String FOLLOW_LOGS = "follow-logs";
+    public static final String IMAGES = "images";
+    public static final String DELETE_IMAGE = "delete-image";
+    public static final String PRUNE_IMAGES = "prune-images";
+    public static final String NETWORKS = "networks";
+    public static final String CREATE_NETWORK = "create-network";
+    public static final String DELETE_NETWORK = "delete-network";
+    public static final String HOST_STATS = "host-stats";
+    public static final String APPDATA = "appdata";
     public static final String UNFOLLOW_LOGS = "unfollow-logs";
   }
 

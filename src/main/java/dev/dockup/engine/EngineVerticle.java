@@ -13,6 +13,7 @@ import dev.dockup.Config;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
 import dev.dockup.bus.Services;
+import dev.dockup.settings.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -35,7 +36,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.IntSupplier;
 import java.time.Instant;
 
 /**
@@ -51,10 +51,11 @@ public final class EngineVerticle extends VerticleBase {
   private static final long MAX_BACKOFF_MS = 5_000;
 
   private final Config config;
-  private final IntSupplier statsIntervalSeconds;
+  private final Settings settings;
   private DockerClient docker;
   private DockerClient streams;
   private WorkerExecutor workers;
+  private WorkerExecutor statsWorkers;
   private String selfId;
   private StatsSampler stats;
   private final HostSampler host = new HostSampler();
@@ -64,6 +65,7 @@ public final class EngineVerticle extends VerticleBase {
 
   private Map<String, JsonObject> containers = new HashMap<>();
   private final Set<String> inspecting = new HashSet<>();
+  private final Map<String, EventClaim> claims = new HashMap<>();
   private final Set<String> dirty = new HashSet<>();
   private boolean engineOk;
   private JsonObject version;
@@ -71,9 +73,17 @@ public final class EngineVerticle extends VerticleBase {
   private int generation;
   private long backoffMs = 250;
 
-  public EngineVerticle(Config config, IntSupplier statsIntervalSeconds) {
+  private Resources resources;
+  private HostStats hostStats;
+  private Appdata appdata;
+  private JsonObject hostSample;
+  private JsonObject appdataSizes = new JsonObject().put("updated_at", null).put("stacks", new JsonObject());
+  private boolean appdataRunning;
+  private long appdataTimer = -1;
+
+  public EngineVerticle(Config config, Settings settings) {
     this.config = config;
-    this.statsIntervalSeconds = statsIntervalSeconds;
+    this.settings = settings;
   }
 
   @Override
@@ -81,22 +91,37 @@ public final class EngineVerticle extends VerticleBase {
     Docker.Clients requests = Docker.requests(config.dockerHost());
     docker = requests.api();
     streams = Docker.streams(config.dockerHost()).api();
-    workers = vertx.createSharedWorkerExecutor("dockup-engine", 16 + StatsSampler.CONCURRENCY, 10, TimeUnit.MINUTES);
+    workers = vertx.createSharedWorkerExecutor("dockup-engine", 16, 10, TimeUnit.MINUTES);
+    statsWorkers = vertx.createSharedWorkerExecutor("dockup-stats", StatsSampler.CONCURRENCY, 1, TimeUnit.MINUTES);
     selfId = SelfContainer.id();
-    stats = new StatsSampler(requests.http(), workers);
+    stats = new StatsSampler(requests.http(), statsWorkers);
     logs = new LogFollower(vertx, context, streams, config.nodeName());
+    EngineHttp engineHttp = new EngineHttp(requests.http());
+    resources = new Resources(engineHttp);
+    hostStats = new HostStats(config.stacksDir(), engineHttp);
+    appdata = new Appdata(engineHttp);
 
-    Map<String, Function<JsonObject, Future<?>>> actions = Map.of(
-        Bus.Engine.VERSION, this::version,
-        Bus.Engine.LOGS, this::logs,
-        Bus.Engine.FOLLOW_LOGS, this::followLogs,
-        Bus.Engine.UNFOLLOW_LOGS, this::unfollowLogs,
-        Bus.Engine.REMOVE_UNUSED_IMAGES, this::removeUnusedImages);
+    Map<String, Function<JsonObject, Future<?>>> actions = Map.ofEntries(
+        Map.entry(Bus.Engine.VERSION, this::version),
+        Map.entry(Bus.Engine.LOGS, this::logs),
+        Map.entry(Bus.Engine.FOLLOW_LOGS, this::followLogs),
+        Map.entry(Bus.Engine.UNFOLLOW_LOGS, this::unfollowLogs),
+        Map.entry(Bus.Engine.REMOVE_UNUSED_IMAGES, this::removeUnusedImages),
+        Map.entry(Bus.Engine.IMAGES, req -> engineCall(resources::images)),
+        Map.entry(Bus.Engine.DELETE_IMAGE, req -> engineCall(() -> resources.deleteImage(req.getString(Bus.ID), req.getBoolean(Bus.FORCE, false)))),
+        Map.entry(Bus.Engine.PRUNE_IMAGES, req -> engineCall(() -> resources.pruneImages(req.getBoolean("all", false)))),
+        Map.entry(Bus.Engine.NETWORKS, req -> engineCall(resources::networks)),
+        Map.entry(Bus.Engine.CREATE_NETWORK, req -> engineCall(() -> resources.createNetwork(req))),
+        Map.entry(Bus.Engine.DELETE_NETWORK, req -> engineCall(() -> resources.deleteNetwork(req.getString(Bus.ID)))),
+        Map.entry(Bus.Engine.HOST_STATS, this::hostStats),
+        Map.entry(Bus.Engine.APPDATA, this::appdataSizes));
     vertx.eventBus().<JsonObject>consumer(Bus.engine(config.nodeName()), msg -> Services.serve(msg, actions));
     vertx.eventBus().consumer(Bus.FEED_DEMAND, msg -> lastDemandMs = System.currentTimeMillis());
 
     connect();
     scheduleStats();
+    sampleHost();
+    vertx.setPeriodic(HOST_SAMPLE_MS, id -> sampleHost());
     return Future.succeededFuture();
   }
 
@@ -105,7 +130,7 @@ public final class EngineVerticle extends VerticleBase {
     generation++;
     closeEventStream();
     logs.closeAll();
-    return workers.close();
+    return Future.join(workers.close(), statsWorkers.close());
   }
 
   // ---- connection, resync, reconnect ----
@@ -193,6 +218,8 @@ public final class EngineVerticle extends VerticleBase {
     publishAll();
     publishEngineState();
     blocking(() -> versionJson()).onSuccess(v -> version = v);
+    if (appdataTimer < 0) refreshAppdata();
+    sampleHost();
   }
 
   private void engineLost(Throwable cause) {
@@ -230,11 +257,22 @@ public final class EngineVerticle extends VerticleBase {
     if (gen != generation) return;
     String id = event.getId() != null ? event.getId() : event.getActor() == null ? null : event.getActor().getId();
     if (id == null) return;
-    if ("destroy".equals(event.getAction())) {
+    String action = event.getAction() == null ? "" : event.getAction();
+    if ("destroy".equals(action)) {
       JsonObject gone = containers.remove(id);
+      claims.remove(id);
       if (inspecting.contains(id)) dirty.add(id);
       if (gone != null) publishProject(gone.getString("project"));
       return;
+    }
+    EventClaim claim = EventClaim.of(event, System.currentTimeMillis());
+    if (claim != null) {
+      claims.put(id, claim);
+      JsonObject known = containers.get(id);
+      if (known != null) apply(id, claim.applyTo(known));
+      // The engine's own view lags its events by its cleanup: look again once it has settled.
+      vertx.setTimer(300, t -> refresh(id));
+      vertx.setTimer(1_500, t -> refresh(id));
     }
     refresh(id);
   }
@@ -249,9 +287,20 @@ public final class EngineVerticle extends VerticleBase {
     blocking(() -> inspect(id)).onComplete(ar -> {
       inspecting.remove(id);
       if (gen != generation) return;
-      if (ar.succeeded()) apply(id, ar.result());
+      if (ar.succeeded()) apply(id, reconcile(id, ar.result()));
       if (dirty.remove(id)) refresh(id);
     });
+  }
+
+  /** An inspect that still shows what an event already changed keeps the event's word, for a while. */
+  private JsonObject reconcile(String id, JsonObject inspected) {
+    EventClaim claim = claims.get(id);
+    if (inspected == null || claim == null) return inspected;
+    if (claim.settledBy(inspected, System.currentTimeMillis())) {
+      claims.remove(id);
+      return inspected;
+    }
+    return claim.applyTo(inspected);
   }
 
   private void apply(String id, JsonObject facts) {
@@ -404,7 +453,7 @@ public final class EngineVerticle extends VerticleBase {
 
   /** A tick every stats_interval (read each time, so a settings change applies at the next tick). */
   private void scheduleStats() {
-    long interval = Math.max(1, statsIntervalSeconds.getAsInt()) * 1000L;
+    long interval = Math.max(1, settings.statsInterval()) * 1000L;
     vertx.setTimer(interval, id -> {
       if (engineOk && System.currentTimeMillis() - lastDemandMs < Math.max(6_000, 3 * interval)) {
         sampleStats(interval).onComplete(ar -> scheduleStats());
@@ -439,6 +488,45 @@ public final class EngineVerticle extends VerticleBase {
       });
       return null;
     });
+  }
+
+  // ---- images, networks, host, appdata ----
+
+  private <T> Future<T> engineCall(java.util.concurrent.Callable<T> work) {
+    requireEngine();
+    return blocking(work);
+  }
+
+  static final long HOST_SAMPLE_MS = 5_000;
+
+  private void sampleHost() {
+    boolean ok = engineOk;
+    blocking(() -> hostStats.sample(ok)).onSuccess(s -> hostSample = s);
+  }
+
+  /** From the background sample; only the very first request waits for one. */
+  private Future<JsonObject> hostStats(JsonObject req) {
+    boolean stale = hostSample != null && engineOk && hostSample.getJsonObject("containers").getValue("total") == null;
+    if (hostSample != null && !stale) return Future.succeededFuture(hostSample);
+    boolean ok = engineOk;
+    return blocking(() -> hostStats.sample(ok)).onSuccess(s -> hostSample = s);
+  }
+
+  /** Never waits for the walk: answers what the last one found, and starts one when asked to. */
+  private Future<JsonObject> appdataSizes(JsonObject req) {
+    if (req.getBoolean("refresh", false)) refreshAppdata();
+    return Future.succeededFuture(appdataSizes.copy().put("refreshing", appdataRunning));
+  }
+
+  private void refreshAppdata() {
+    if (appdataTimer >= 0) vertx.cancelTimer(appdataTimer);
+    appdataTimer = vertx.setTimer(Math.max(60, settings.appdataInterval()) * 1000L, id -> refreshAppdata());
+    if (appdataRunning || !engineOk) return;
+    appdataRunning = true;
+    blocking(appdata::compute)
+        .onSuccess(sizes -> appdataSizes = sizes)
+        .onFailure(t -> LOG.warn("Appdata sizes failed: {}", t.getMessage()))
+        .onComplete(ar -> appdataRunning = false);
   }
 
   private void requireEngine() {

@@ -7,6 +7,7 @@ import dev.dockup.audit.AuditRoutes;
 import dev.dockup.auth.AuthHandler;
 import dev.dockup.auth.AuthRoutes;
 import dev.dockup.auth.AuthStore;
+import dev.dockup.engine.EngineRoutes;
 import dev.dockup.feed.FeedRoutes;
 import dev.dockup.settings.SettingsRoutes;
 import dev.dockup.bus.ApiException;
@@ -58,6 +59,7 @@ public final class HttpVerticle extends VerticleBase {
     FeedRoutes.mount(router, vertx, config.nodeName());
     router.get("/api/version").handler(this::version);
     StackRoutes.mount(router, config, shared.stackList());
+    EngineRoutes.mount(router, config);
     SettingsRoutes.mount(router, shared.settings(),
         () -> shared.auth().store().token(AuthStore.INSTANCE_TOKEN_ID) != null);
     AuditRoutes.mount(router, vertx, shared.audit());
