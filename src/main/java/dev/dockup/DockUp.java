@@ -5,6 +5,7 @@ import dev.dockup.auth.AuthService;
 import dev.dockup.auth.FileAuthStore;
 import dev.dockup.auth.SigningKey;
 import dev.dockup.bus.Bus;
+import dev.dockup.registry.RegistryClient;
 import dev.dockup.settings.Settings;
 import dev.dockup.store.SecretBox;
 import dev.dockup.engine.EngineVerticle;
@@ -69,7 +70,7 @@ public final class DockUp {
       AuthService auth = new AuthService(vertx, config, FileAuthStore.load(vertx, config.dataDir()),
           SigningKey.load(config.dataDir(), config.jwtSecret()));
       audit = AuditLog.open(config.dataDir(), AUDIT_MAX_BYTES);
-      return new Shared(config, auth, settings, audit, stackList, draining, inFlight);
+      return new Shared(config, auth, settings, audit, new RegistryClient(vertx), stackList, draining, inFlight);
     }, false);
   }
 

@@ -2,6 +2,7 @@ package dev.dockup;
 
 import dev.dockup.audit.AuditLog;
 import dev.dockup.auth.AuthService;
+import dev.dockup.registry.RegistryClient;
 import dev.dockup.settings.Settings;
 import dev.dockup.stack.StackListCache;
 
@@ -10,14 +11,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the HTTP verticles of one process share in memory rather than over the event bus,
- * because every request needs it: the auth rules, settings, the audit log, the encoded stack
- * list, and the shutdown state.
+ * because every request needs it: the auth rules, settings, the audit log, the registry
+ * client (its token cache), the encoded stack list, and the shutdown state.
  */
 public record Shared(
     Config config,
     AuthService auth,
     Settings settings,
     AuditLog audit,
+    RegistryClient registry,
     StackListCache stackList,
     AtomicBoolean draining,
     AtomicInteger inFlight) {}

@@ -9,6 +9,7 @@ import dev.dockup.auth.AuthRoutes;
 import dev.dockup.auth.AuthStore;
 import dev.dockup.engine.EngineRoutes;
 import dev.dockup.feed.FeedRoutes;
+import dev.dockup.registry.RegistryRoutes;
 import dev.dockup.settings.SettingsRoutes;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
@@ -60,6 +61,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/api/version").handler(this::version);
     StackRoutes.mount(router, config, shared.stackList());
     EngineRoutes.mount(router, config);
+    RegistryRoutes.mount(router, shared.registry(), shared.settings());
     SettingsRoutes.mount(router, shared.settings(),
         () -> shared.auth().store().token(AuthStore.INSTANCE_TOKEN_ID) != null);
     AuditRoutes.mount(router, vertx, shared.audit());
