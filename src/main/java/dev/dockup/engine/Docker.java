@@ -10,7 +10,8 @@ import java.time.Duration;
 
 /**
  * docker-java clients for one engine. The API version is left unset: the engine answers at its
- * own. The raw HTTP client is kept for calls docker-java lacks (one-shot stats).
+ * own. The raw HTTP client is kept for calls docker-java lacks (stats streams, JSON resources).
+ * Streams hold a connection each for as long as they run, hence the generous pool.
  */
 final class Docker {
   private Docker() {}
@@ -31,7 +32,7 @@ final class Docker {
     var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
     var builder = new ZerodepDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
-        .maxConnections(StatsSampler.CONCURRENCY + 64)
+        .maxConnections(1024)
         .connectionTimeout(Duration.ofSeconds(5));
     if (responseTimeout != null) builder.responseTimeout(responseTimeout);
     DockerHttpClient http = builder.build();

@@ -55,7 +55,6 @@ public final class EngineVerticle extends VerticleBase {
   private DockerClient docker;
   private DockerClient streams;
   private WorkerExecutor workers;
-  private WorkerExecutor statsWorkers;
   private String selfId;
   private StatsSampler stats;
   private final HostSampler host = new HostSampler();
@@ -92,9 +91,8 @@ public final class EngineVerticle extends VerticleBase {
     docker = requests.api();
     streams = Docker.streams(config.dockerHost()).api();
     workers = vertx.createSharedWorkerExecutor("dockup-engine", 16, 10, TimeUnit.MINUTES);
-    statsWorkers = vertx.createSharedWorkerExecutor("dockup-stats", StatsSampler.CONCURRENCY, 1, TimeUnit.MINUTES);
     selfId = SelfContainer.id();
-    stats = new StatsSampler(requests.http(), statsWorkers);
+    stats = new StatsSampler(vertx, Docker.streams(config.dockerHost()).http());
     logs = new LogFollower(vertx, context, streams, config.nodeName());
     EngineHttp engineHttp = new EngineHttp(requests.http());
     resources = new Resources(engineHttp);
@@ -130,7 +128,8 @@ public final class EngineVerticle extends VerticleBase {
     generation++;
     closeEventStream();
     logs.closeAll();
-    return Future.join(workers.close(), statsWorkers.close());
+    stats.stopAll();
+    return workers.close();
   }
 
   // ---- connection, resync, reconnect ----
@@ -458,6 +457,7 @@ public final class EngineVerticle extends VerticleBase {
       if (engineOk && System.currentTimeMillis() - lastDemandMs < Math.max(6_000, 3 * interval)) {
         sampleStats(interval).onComplete(ar -> scheduleStats());
       } else {
+        stats.stopAll();
         scheduleStats();
       }
     });

@@ -2,90 +2,106 @@ package dev.dockup.engine;
 
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.vertx.core.Future;
-import io.vertx.core.WorkerExecutor;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.io.InputStream;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Container stats with the engine's one-shot mode: no second sample inside the engine, but each
- * call still waits for the engine's stats collector, which passes once a second. So the calls of
- * a tick go out together (at most {@link #CONCURRENCY} in flight, on a pool of their own) and all
- * wait for the same pass: a tick takes about a second at 200 containers instead of 200 seconds.
- * CPU share comes from the difference to this sampler's previous reading of the same container.
+ * Container stats from the engine's own stats streams, open only while someone listens. The
+ * engine's collector pushes a reading per container about once a second whatever we do; a
+ * tick reads the latest ones from memory, so it costs no engine call at all. One-shot calls,
+ * tried first, each wait for that collector's next pass, which at 200 containers itself takes
+ * about two seconds.
  */
 final class StatsSampler {
-  static final int CONCURRENCY = 256;
+  private static final Logger LOG = LoggerFactory.getLogger(StatsSampler.class);
+  static final long FIRST_READING_WAIT_MS = 2_500;
 
-  private record Reading(long containerCpu, long systemCpu) {}
-
+  private final Vertx vertx;
   private final DockerHttpClient http;
-  private final WorkerExecutor workers;
-  private final Map<String, Reading> previous = new ConcurrentHashMap<>();
+  /** Container id → its open stream; the reader thread keeps {@code latest} up to date. */
+  private final Map<String, StatsStream> streams = new ConcurrentHashMap<>();
 
-  StatsSampler(DockerHttpClient http, WorkerExecutor workers) {
+  StatsSampler(Vertx vertx, DockerHttpClient http) {
+    this.vertx = vertx;
     this.http = http;
-    this.workers = workers;
   }
 
   /**
-   * Samples every given container ({@code id, name, service, project} each); answers one entry
-   * per container that answered, in DESIGN.md's {@code stats_update} shape plus {@code project}.
+   * The latest reading of each given container ({@code id, name, service, project}), in the
+   * {@code stats_update} shape plus {@code project}. Streams open for new containers and close
+   * for gone ones; a tick right after new streams opened waits briefly for their first reading.
    */
   Future<List<JsonObject>> sample(List<JsonObject> containers) {
-    List<List<JsonObject>> lanes = new ArrayList<>();
-    for (int i = 0; i < Math.min(CONCURRENCY, containers.size()); i++) lanes.add(new ArrayList<>());
-    for (int i = 0; i < containers.size(); i++) lanes.get(i % lanes.size()).add(containers.get(i));
-    List<Future<List<JsonObject>>> parts = new ArrayList<>();
-    for (List<JsonObject> lane : lanes) parts.add(workers.executeBlocking(() -> sampleLane(lane), false));
-    return Future.join(parts).map(cf -> {
-      List<JsonObject> out = new ArrayList<>();
-      for (Future<List<JsonObject>> f : parts) if (f.succeeded()) out.addAll(f.result());
-      previous.keySet().retainAll(containers.stream().map(c -> c.getString("id")).toList());
-      return out;
-    });
+    Set<String> wanted = new HashSet<>();
+    boolean opened = false;
+    for (JsonObject c : containers) {
+      wanted.add(c.getString("id"));
+      if (!streams.containsKey(c.getString("id"))) {
+        streams.put(c.getString("id"), StatsStream.open(http, c.getString("id")));
+        opened = true;
+      }
+    }
+    for (String id : new ArrayList<>(streams.keySet())) {
+      if (!wanted.contains(id)) close(id);
+    }
+    Promise<List<JsonObject>> result = Promise.promise();
+    if (opened) vertx.setTimer(FIRST_READING_WAIT_MS, t -> result.complete(readings(containers)));
+    else result.complete(readings(containers));
+    return result.future();
   }
 
-  /** One worker thread walks its share of the containers, one call at a time. */
-  private List<JsonObject> sampleLane(List<JsonObject> lane) {
+  /** Nobody listens any more: the engine need not keep collecting for us. */
+  void stopAll() {
+    new ArrayList<>(streams.keySet()).forEach(this::close);
+  }
+
+  private void close(String id) {
+    StatsStream s = streams.remove(id);
+    if (s != null) s.close();
+  }
+
+  private List<JsonObject> readings(List<JsonObject> containers) {
     List<JsonObject> out = new ArrayList<>();
-    for (JsonObject c : lane) {
-      JsonObject raw = read(c.getString("id"));
+    for (JsonObject c : containers) {
+      StatsStream s = streams.get(c.getString("id"));
+      if (s == null) continue;
+      if (s.ended()) {
+        streams.remove(c.getString("id"), s);
+        continue;
+      }
+      JsonObject raw = s.latest();
       if (raw != null) out.add(toStats(c, raw));
     }
     return out;
   }
 
-  private JsonObject read(String id) {
-    var request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
-        .path("/containers/" + id + "/stats?stream=false&one-shot=true").build();
-    try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
-      if (response.getStatusCode() != 200) return null;
-      return new JsonObject(new String(body.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (Exception e) {
-      return null;
-    }
-  }
-
-  JsonObject toStats(JsonObject c, JsonObject raw) {
+  static JsonObject toStats(JsonObject c, JsonObject raw) {
     JsonObject cpu = raw.getJsonObject("cpu_stats", new JsonObject());
-    long containerCpu = cpu.getJsonObject("cpu_usage", new JsonObject()).getLong("total_usage", 0L);
-    long systemCpu = cpu.getLong("system_cpu_usage", 0L);
+    JsonObject pre = raw.getJsonObject("precpu_stats", new JsonObject());
+    long cpuDelta = cpu.getJsonObject("cpu_usage", new JsonObject()).getLong("total_usage", 0L)
+        - pre.getJsonObject("cpu_usage", new JsonObject()).getLong("total_usage", 0L);
+    long systemDelta = cpu.getLong("system_cpu_usage", 0L) - pre.getLong("system_cpu_usage", 0L);
     long cpus = cpu.getLong("online_cpus", 1L);
-    Reading before = previous.put(c.getString("id"), new Reading(containerCpu, systemCpu));
-    double percent = 0.0;
-    if (before != null && systemCpu > before.systemCpu() && containerCpu >= before.containerCpu()) {
-      percent = 100.0 * cpus * (containerCpu - before.containerCpu()) / (systemCpu - before.systemCpu());
-    }
+    // As `docker stats` computes it, from the engine's own previous reading.
+    double percent = systemDelta > 0 && cpuDelta >= 0 && pre.getLong("system_cpu_usage", 0L) > 0
+        ? 100.0 * cpus * cpuDelta / systemDelta : 0.0;
     JsonObject mem = raw.getJsonObject("memory_stats", new JsonObject());
     JsonObject memDetail = mem.getJsonObject("stats", new JsonObject());
-    // As `docker stats` counts it: usage less the inactive page cache.
+    // Usage less the inactive page cache, as `docker stats` counts it.
     long cache = memDetail.getLong("inactive_file", memDetail.getLong("total_inactive_file", 0L));
     long rx = 0;
     long tx = 0;
@@ -110,5 +126,57 @@ final class StatsSampler {
     Map<String, List<JsonObject>> out = new HashMap<>();
     for (JsonObject s : stats) out.computeIfAbsent(s.getString("project"), p -> new ArrayList<>()).add(s);
     return out;
+  }
+
+  /** One engine stats stream, read by a daemon thread of its own (the read blocks). */
+  private static final class StatsStream {
+    private final Thread reader;
+    private volatile DockerHttpClient.Response response;
+    private volatile JsonObject latest;
+    private volatile boolean ended;
+    private volatile boolean closed;
+
+    private StatsStream(DockerHttpClient http, String id) {
+      reader = new Thread(() -> read(http, id), "dockup-stats-" + id.substring(0, Math.min(12, id.length())));
+      reader.setDaemon(true);
+    }
+
+    static StatsStream open(DockerHttpClient http, String id) {
+      StatsStream s = new StatsStream(http, id);
+      s.reader.start();
+      return s;
+    }
+
+    private void read(DockerHttpClient http, String id) {
+      var request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
+          .path("/containers/" + id + "/stats?stream=true").build();
+      try (DockerHttpClient.Response r = http.execute(request)) {
+        response = r;
+        if (closed || r.getStatusCode() != 200) return;
+        BufferedReader in = new BufferedReader(new InputStreamReader(r.getBody(), StandardCharsets.UTF_8));
+        for (String line; !closed && (line = in.readLine()) != null; ) {
+          if (!line.isBlank()) latest = new JsonObject(line);
+        }
+      } catch (Exception e) {
+        if (!closed) LOG.debug("stats stream of {} ended: {}", id, e.getMessage());
+      } finally {
+        ended = true;
+      }
+    }
+
+    JsonObject latest() { return latest; }
+
+    boolean ended() { return ended; }
+
+    void close() {
+      closed = true;
+      DockerHttpClient.Response r = response;
+      try {
+        if (r != null) r.close();
+      } catch (Exception ignored) {
+        // closing a stream that already ended
+      }
+      reader.interrupt();
+    }
   }
 }
