@@ -1,21 +1,11 @@
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.UnixDomainSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,21 +17,17 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 
 /**
  * Benchmark of DockUp's live feed ({@code /ws}).
@@ -54,16 +40,14 @@ import java.util.regex.Pattern;
  * {@code stats_update} messages for a number of ticks and reports how long DockUp took to
  * sample each tick ({@code sample_ms}) against the tick interval.
  *
- * <p>Run with Java's single-file launcher: {@code java bench/FeedBench.java --help}.
- * No dependencies. DockUp setup calls and the Docker engine use a hand-written HTTP/1.1 client
- * (the engine over its Unix socket); the WebSocket uses java.net.http, whose overhead is far
- * below the millisecond-scale delays measured here.
+ * <p>Run with {@code bench/run FeedBench --help}; it needs BenchKit.java. No dependencies.
+ * DockUp setup calls and the Docker engine use BenchKit's hand-written HTTP/1.1 client (the
+ * engine over its Unix socket); the WebSocket uses java.net.http, whose overhead is far below
+ * the millisecond-scale delays measured here.
  */
-public class FeedBench {
+public class FeedBench extends BenchKit {
 
-    static final Pattern STACK_NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
-    static final Pattern SUCCESS_TRUE = Pattern.compile("\"success\"\\s*:\\s*true");
-    static final int PARALLEL_OPS = 4;
+    static final String USER_AGENT = "dockup-feedbench";
 
     /** Bound of every wait on the feed or the engine within one stop/start iteration. */
     static final long STEP_TIMEOUT_MS = 10_000;
@@ -82,21 +66,7 @@ public class FeedBench {
     });
 
     public static void main(String[] args) {
-        int code;
-        try {
-            code = run(Options.parse(args));
-        } catch (UsageException e) {
-            System.err.println("error: " + e.getMessage());
-            System.err.println(Options.USAGE);
-            code = 2;
-        } catch (BenchException | IOException e) {
-            System.err.println("error: " + e.getMessage());
-            code = 1;
-        } catch (Exception e) {
-            System.err.println("error: " + e);
-            code = 1;
-        }
-        System.exit(code);
+        runAndExit(Options.USAGE, () -> run(Options.parse(args)));
     }
 
     static int run(Options o) throws Exception {
@@ -104,7 +74,7 @@ public class FeedBench {
             System.out.println(Options.USAGE);
             return 0;
         }
-        DockUp dockup = new DockUp(o);
+        DockUp dockup = new DockUp(o.url, o.token, USER_AGENT);
         Engine engine = new Engine(o.dockerSocket);
         String feedStack = o.skipLatency ? null : checkedName(o.prefix + "-feed");
         List<String> statsStacks = new ArrayList<>();
@@ -116,14 +86,14 @@ public class FeedBench {
         all.addAll(statsStacks);
 
         if (feedStack != null) engine.ping(); // only part A talks to the engine
-        dockup.requireAbsent(all);
+        requireAbsent(dockup, all);
         Set<String> touched = Collections.synchronizedSet(new LinkedHashSet<>());
         Feed feed = null;
         try {
             if (feedStack != null) {
                 List<String> services = new ArrayList<>();
                 for (int i = 1; i <= o.services; i++) services.add("s" + i);
-                dockup.createAndStart(List.of(feedStack), services, touched);
+                createAndStart(o, dockup, List.of(feedStack), services, touched);
             }
             feed = Feed.open(o, dockup);
             if (feedStack != null) {
@@ -145,21 +115,10 @@ public class FeedBench {
         }
     }
 
-    static String checkedName(String name) throws UsageException {
-        if (!STACK_NAME.matcher(name).matches()) {
-            throw new UsageException("stack name '" + name + "' does not match " + STACK_NAME.pattern());
-        }
-        return name;
-    }
-
     /** Wall-clock time in ns since the epoch: the clock the engine's timeNano uses on this host. */
     static long nowNs() {
         Instant i = Instant.now();
         return i.getEpochSecond() * 1_000_000_000L + i.getNano();
-    }
-
-    static long deadlineIn(long ms) {
-        return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
     }
 
     // ---------------------------------------------------------------- part A: change latency
@@ -223,17 +182,14 @@ public class FeedBench {
         void print(Options o) {
             long[] s = sorted();
             double mean = Arrays.stream(s).average().orElse(Double.NaN) / 1e6;
-            double p99 = pMs(s, 99);
+            double p99 = percentileMs(s, 99);
             System.out.println();
             System.out.printf("== change latency: engine die event -> WebSocket stack_status (%s, %d services)%n",
                     stack, o.services);
             System.out.printf("  count       %d%n", s.length);
             System.out.printf("  min ms      %.3f%n", s.length == 0 ? Double.NaN : s[0] / 1e6);
             System.out.printf("  mean ms     %.3f%n", mean);
-            System.out.printf("  p50 ms      %.3f%n", pMs(s, 50));
-            System.out.printf("  p90 ms      %.3f%n", pMs(s, 90));
-            System.out.printf("  p99 ms      %.3f%n", p99);
-            System.out.printf("  max ms      %.3f%n", s.length == 0 ? Double.NaN : s[s.length - 1] / 1e6);
+            printPercentiles(s);
             if (otherDies > 0) System.out.printf("  note        %d die events of other containers of the stack%n", otherDies);
             if (s.length > 0 && s[0] < 0) {
                 System.out.println("  note        negative latencies: DockUp and the engine do not share this clock");
@@ -243,13 +199,6 @@ public class FeedBench {
             System.out.println("target" + note + ":");
             target("p99 <= 50 ms", p99 <= TARGET_LATENCY_P99_MS, String.format("%.3f ms", p99));
         }
-    }
-
-    /** Nearest-rank percentile in milliseconds. */
-    static double pMs(long[] sorted, double p) {
-        if (sorted.length == 0) return Double.NaN;
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, rank - 1)] / 1e6;
     }
 
     static void target(String what, boolean pass, String actual) {
@@ -263,9 +212,10 @@ public class FeedBench {
         System.out.printf("part B: stats tick time, %d stacks x 2 services = %d containers ...%n",
                 stacks.size(), stacks.size() * 2);
         feed.subscribe(List.of()); // every stack's messages
-        dockup.createAndStart(stacks, List.of("a", "b"), touched);
+        createAndStart(o, dockup, stacks, List.of("a", "b"), touched);
         dockup.awaitRunning(stacks);
-        Integer hint = dockup.statsInterval();
+        System.out.println("  all " + stacks.size() + " stacks are running");
+        Integer hint = statsInterval(dockup);
         System.out.println("  stats_interval " + (hint == null ? "unknown (GET /api/config not readable)" : hint + " s")
                 + "; collecting " + o.ticks + " ticks after one warm-up tick ...");
 
@@ -381,7 +331,7 @@ public class FeedBench {
                         t.number, t.sampleMs, t.intervalMs, t.messages, t.containers, t.benchContainers);
             }
             System.out.printf("  ticks             %d%n", ticks.size());
-            System.out.printf("  sample p50 ms     %.3f%n", pMs(sample, 50));
+            System.out.printf("  sample p50 ms     %.3f%n", percentileMs(sample, 50));
             System.out.printf("  sample max ms     %.3f%n", maxSample);
             System.out.printf("  containers/tick   %d..%d (all stacks)%n", minCovered, maxCovered);
             if (minBench < benchContainers) {
@@ -400,7 +350,7 @@ public class FeedBench {
 
     static final class Options {
         static final String USAGE = String.join("\n",
-                "usage: java bench/FeedBench.java [--key=value ...]",
+                "usage: bench/run FeedBench [--key=value ...]",
                 "  --url=http://127.0.0.1:5000         DockUp base URL (loopback only); the feed is ws://<host>:<port>/ws",
                 "  --token=                            sent as X-API-Token on every DockUp request and the WebSocket",
                 "  --docker-socket=/var/run/docker.sock",
@@ -430,17 +380,7 @@ public class FeedBench {
 
         static Options parse(String[] args) throws UsageException {
             Options o = new Options();
-            for (String arg : args) {
-                if (arg.equals("--help") || arg.equals("-h")) {
-                    o.help = true;
-                    continue;
-                }
-                int eq = arg.indexOf('=');
-                if (!arg.startsWith("--") || eq < 0) {
-                    throw new UsageException("expected --key=value, got '" + arg + "'");
-                }
-                o.set(arg.substring(2, eq), arg.substring(eq + 1));
-            }
+            o.help = parseArgs(args, o::set);
             if (o.image.isBlank() || o.image.matches(".*[\\s\"'\\\\].*")) {
                 throw new UsageException("--image must be a plain image reference");
             }
@@ -469,30 +409,6 @@ public class FeedBench {
                 default -> throw new UsageException("unknown option --" + key);
             }
         }
-
-        private static int intIn(String key, String v, int min, int max) throws UsageException {
-            try {
-                int i = Integer.parseInt(v);
-                if (i >= min && i <= max) return i;
-            } catch (NumberFormatException ignored) {
-                // reported below
-            }
-            throw new UsageException("--" + key + " must be an integer in " + min + ".." + max);
-        }
-
-        private static boolean bool(String key, String v) throws UsageException {
-            if (v.equals("true")) return true;
-            if (v.equals("false")) return false;
-            throw new UsageException("--" + key + " must be true or false");
-        }
-    }
-
-    static final class UsageException extends Exception {
-        UsageException(String m) { super(m); }
-    }
-
-    static final class BenchException extends Exception {
-        BenchException(String m) { super(m); }
     }
 
     // ---------------------------------------------------------------- the live feed (WebSocket)
@@ -780,7 +696,7 @@ public class FeedBench {
 
         Engine(String socketPath) {
             this.socketPath = socketPath;
-            this.ep = Endpoint.unix(socketPath);
+            this.ep = Endpoint.unix(socketPath, USER_AGENT);
         }
 
         void ping() throws Exception {
@@ -822,7 +738,7 @@ public class FeedBench {
         }
 
         Http.Response call(String method, String path) throws Exception {
-            byte[] req = Http.request(method, path, ep.hostHeader, null, null, true);
+            byte[] req = ep.request(method, path, null, null, true);
             Http.Conn c = ep.open(0);
             ScheduledFuture<?> watchdog = WATCHDOG.schedule(c::close, ENGINE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             try {
@@ -869,7 +785,7 @@ public class FeedBench {
             Http.Conn c = ep.open(0);
             ScheduledFuture<?> watchdog = WATCHDOG.schedule(c::close, HEAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             try {
-                c.send(Http.request("GET", path, ep.hostHeader, null, null, false));
+                c.send(ep.request("GET", path, null, null, false));
                 Http.Head head = c.readHead();
                 if (head.status() != 200) {
                     throw new BenchException("engine: GET " + path + ": HTTP " + head.status() + " " + abbreviate(c.readBody(head).text()));
@@ -998,193 +914,36 @@ public class FeedBench {
 
     // ---------------------------------------------------------------- DockUp API
 
-    /** The DockUp calls of the setup and cleanup phases; one short-lived connection per call. */
-    static final class DockUp {
-        static final int OPERATION_TIMEOUT_MS = 300_000; // compose up/down of a stack is synchronous
-        static final int POLL_TIMEOUT_MS = 5_000;
-        static final long POLL_INTERVAL_MS = 200;
-        static final long READY_TIMEOUT_MS = 60_000;
-
-        final Options o;
-        final Endpoint endpoint;
-        final String basePath;
-        final Map<String, String> headers = new LinkedHashMap<>();
-
-        DockUp(Options o) throws UsageException {
-            this.o = o;
-            URI uri;
-            try {
-                uri = new URI(o.url);
-            } catch (Exception e) {
-                throw new UsageException("bad --url: " + e.getMessage());
-            }
-            if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw new UsageException("--url must be http://host[:port][/path]");
-            }
-            this.endpoint = Endpoint.loopbackTcp(uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort());
-            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-            this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-            if (!o.token.isEmpty()) headers.put("X-API-Token", o.token);
-            headers.put("Accept", "application/json");
-        }
-
-        /** Refuses to run over existing stacks: cleanup would otherwise delete someone's stack. */
-        void requireAbsent(List<String> names) throws Exception {
-            List<String> existing = new ArrayList<>();
-            for (String name : names) {
-                Http.Response r = get("/api/stack/" + name);
-                if (r.status() == 200) existing.add(name);
-                else if (r.status() != 404) {
-                    throw new BenchException("GET /api/stack/" + name + ": HTTP " + r.status() + " " + abbreviate(r.text()));
-                }
-            }
-            if (!existing.isEmpty()) {
-                throw new BenchException("stacks already exist: " + abbreviate(existing)
-                        + " (delete them or choose another --prefix)");
+    /** Refuses to run over existing stacks: cleanup would otherwise delete someone's stack. */
+    static void requireAbsent(DockUp dockup, List<String> names) throws Exception {
+        List<String> existing = new ArrayList<>();
+        for (String name : names) {
+            Http.Response r = dockup.get("/api/stack/" + name);
+            if (r.status() == 200) existing.add(name);
+            else if (r.status() != 404) {
+                throw new BenchException("GET /api/stack/" + name + ": HTTP " + r.status() + " " + abbreviate(r.text()));
             }
         }
-
-        void createAndStart(List<String> names, List<String> services, Set<String> touched) throws Exception {
-            System.out.printf("creating and starting %d stack%s of %d services (%d at a time) ...%n",
-                    names.size(), names.size() == 1 ? "" : "s", services.size(), PARALLEL_OPS);
-            String yaml = composeYaml(services);
-            long t0 = System.nanoTime();
-            forEachParallel(names, name -> {
-                touched.add(name); // before the call: a failed create may still leave a folder
-                call("POST", "/api/stack/" + name + "/compose", "{\"content\":" + Json.quote(yaml) + "}");
-                call("POST", "/api/stack/" + name + "/operation", "{\"operation\":\"up\"}");
-            });
-            System.out.printf("  done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-        }
-
-        String composeYaml(List<String> services) {
-            StringBuilder y = new StringBuilder("services:\n");
-            for (String service : services) {
-                y.append("  ").append(service).append(":\n")
-                        .append("    image: ").append(o.image).append('\n')
-                        .append("    init: true\n")
-                        .append("    stop_grace_period: 1s\n")
-                        .append("    command: [\"sleep\", \"3600\"]\n");
-            }
-            return y.toString();
-        }
-
-        void awaitRunning(List<String> names) throws Exception {
-            long deadline = deadlineIn(READY_TIMEOUT_MS);
-            Map<String, String> status = Map.of();
-            while (System.nanoTime() < deadline) {
-                status = listStacks();
-                if (notRunning(names, status).isEmpty()) {
-                    System.out.println("  all " + names.size() + " stacks are running");
-                    return;
-                }
-                Thread.sleep(POLL_INTERVAL_MS);
-            }
-            List<String> pending = new ArrayList<>();
-            for (String name : notRunning(names, status)) pending.add(name + "=" + status.get(name));
-            throw new BenchException("stacks not running after " + READY_TIMEOUT_MS / 1000 + " s: " + abbreviate(pending));
-        }
-
-        static List<String> notRunning(List<String> names, Map<String, String> status) {
-            List<String> pending = new ArrayList<>();
-            for (String name : names) {
-                if (!"running".equals(status.get(name))) pending.add(name);
-            }
-            return pending;
-        }
-
-        /** Stack name to status, from GET /api/stacks. */
-        Map<String, String> listStacks() throws Exception {
-            Http.Response r = get("/api/stacks");
-            if (r.status() != 200) throw new BenchException("GET /api/stacks: HTTP " + r.status() + " " + abbreviate(r.text()));
-            Map<String, String> status = new LinkedHashMap<>();
-            try {
-                Object stacks = ((Map<?, ?>) Json.parse(r.text())).get("stacks");
-                for (Object s : (List<?>) stacks) {
-                    Map<?, ?> stack = (Map<?, ?>) s;
-                    status.put(String.valueOf(stack.get("name")), String.valueOf(stack.get("status")));
-                }
-            } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
-                throw new BenchException("GET /api/stacks: unexpected body: " + abbreviate(r.text()));
-            }
-            return status;
-        }
-
-        /** stats_interval in seconds from GET /api/config (admin), or null when not readable. */
-        Integer statsInterval() {
-            try {
-                Http.Response r = get("/api/config");
-                if (r.status() != 200) return null;
-                Long v = longOf(((Map<?, ?>) Json.parse(r.text())).get("stats_interval"));
-                return v == null || v < 1 || v > 300 ? null : v.intValue();
-            } catch (Exception e) {
-                return null;
-            }
-        }
-
-        void deleteAll(List<String> names) {
-            if (names.isEmpty()) return;
-            System.out.printf("deleting %d bench stacks ...%n", names.size());
-            try {
-                forEachParallel(names, name -> call("DELETE", "/api/stack/" + name, null));
-                System.out.println("  done");
-            } catch (Exception e) {
-                System.err.println("cleanup incomplete: " + e.getMessage());
-            }
-        }
-
-        Http.Response get(String path) throws IOException {
-            return exchange(Http.request("GET", basePath + path, endpoint.hostHeader, headers, null, true), POLL_TIMEOUT_MS);
-        }
-
-        /** One API call that must answer 2xx with "success":true. */
-        void call(String method, String path, String json) throws Exception {
-            byte[] body = json == null ? null : json.getBytes(StandardCharsets.UTF_8);
-            byte[] req = Http.request(method, basePath + path, endpoint.hostHeader, headers, body, true);
-            Http.Response r = exchange(req, OPERATION_TIMEOUT_MS);
-            if (r.status() / 100 != 2 || !SUCCESS_TRUE.matcher(r.text()).find()) {
-                throw new BenchException(method + " " + path + ": HTTP " + r.status() + " " + abbreviate(r.text()));
-            }
-        }
-
-        Http.Response exchange(byte[] request, int timeoutMs) throws IOException {
-            try (Http.Conn c = endpoint.open(timeoutMs)) {
-                return c.exchange(request);
-            } catch (IOException e) {
-                throw new IOException("DockUp at " + o.url + ": " + e.getMessage(), e);
-            }
-        }
+        DockUp.refuseExisting(existing);
     }
 
-    interface Task {
-        void run(String name) throws Exception;
+    static void createAndStart(Options o, DockUp dockup, List<String> names, List<String> services,
+                               Set<String> touched) throws Exception {
+        System.out.printf("creating and starting %d stack%s of %d services (%d at a time) ...%n",
+                names.size(), names.size() == 1 ? "" : "s", services.size(), PARALLEL_OPS);
+        dockup.createAndStart(names, DockUp.composeYaml(o.image, services), touched);
     }
 
-    /** Runs task for each name, PARALLEL_OPS at a time; fails with the first error after all ended. */
-    static void forEachParallel(List<String> names, Task task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_OPS);
+    /** stats_interval in seconds from GET /api/config (admin), or null when not readable. */
+    static Integer statsInterval(DockUp dockup) {
         try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (String name : names) futures.add(pool.submit(() -> { task.run(name); return null; }));
-            Exception first = null;
-            int failed = 0;
-            for (Future<?> f : futures) {
-                try {
-                    f.get(); // each call is bounded by its socket timeout
-                } catch (ExecutionException e) {
-                    failed++;
-                    if (first == null) first = e.getCause() instanceof Exception x ? x : e;
-                }
-            }
-            if (first != null) throw new BenchException(failed + " of " + names.size() + " failed; first: " + first.getMessage());
-        } finally {
-            pool.shutdownNow();
+            Http.Response r = dockup.get("/api/config");
+            if (r.status() != 200) return null;
+            Long v = longOf(((Map<?, ?>) Json.parse(r.text())).get("stats_interval"));
+            return v == null || v < 1 || v > 300 ? null : v.intValue();
+        } catch (Exception e) {
+            return null;
         }
-    }
-
-    static String abbreviate(Object o) {
-        String s = String.valueOf(o).replaceAll("\\s+", " ");
-        return s.length() <= 300 ? s : s.substring(0, 300) + " ...";
     }
 
     static Long longOf(Object v) {
@@ -1197,443 +956,5 @@ public class FeedBench {
         if (v instanceof Long l) return l.doubleValue();
         if (v instanceof Double d) return d;
         return null;
-    }
-
-    // ---------------------------------------------------------------- HTTP/1.1 client
-
-    /** A TCP host:port on loopback, or a Unix socket path. */
-    static final class Endpoint {
-        final String hostHeader;
-        final InetSocketAddress tcp;
-        final UnixDomainSocketAddress unix;
-
-        private Endpoint(String hostHeader, InetSocketAddress tcp, UnixDomainSocketAddress unix) {
-            this.hostHeader = hostHeader;
-            this.tcp = tcp;
-            this.unix = unix;
-        }
-
-        /** Only loopback: the benchmark must not send traffic anywhere else. */
-        static Endpoint loopbackTcp(String host, int port) throws UsageException {
-            InetAddress addr;
-            try {
-                addr = InetAddress.getByName(host);
-            } catch (IOException e) {
-                throw new UsageException("cannot resolve " + host);
-            }
-            if (!addr.isLoopbackAddress()) throw new UsageException("--url must point to a loopback address");
-            String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-            return new Endpoint(h + ":" + port, new InetSocketAddress(addr, port), null);
-        }
-
-        static Endpoint unix(String path) {
-            return new Endpoint("docker", null, UnixDomainSocketAddress.of(path));
-        }
-
-        /** readTimeoutMs applies to TCP only; Unix channels are unblocked by closing them. */
-        Http.Conn open(int readTimeoutMs) throws IOException {
-            if (tcp != null) {
-                Socket s = new Socket();
-                try {
-                    s.setTcpNoDelay(true);
-                    s.setSoTimeout(readTimeoutMs);
-                    s.connect(tcp, 5_000);
-                    return new Http.Conn(s, s.getInputStream(), s.getOutputStream());
-                } catch (IOException e) {
-                    s.close();
-                    throw e;
-                }
-            }
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                ch.connect(unix);
-                return new Http.Conn(ch, Channels.newInputStream(ch), Channels.newOutputStream(ch));
-            } catch (IOException e) {
-                ch.close();
-                throw new IOException("unix socket " + unix.getPath() + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    static final class Http {
-        static final int MAX_LINE = 16 * 1024;
-        static final int MAX_HEADERS = 200;
-        static final int MAX_BODY = 256 * 1024 * 1024;
-
-        record Response(int status, byte[] body, boolean keepAlive) {
-            String text() { return new String(body, StandardCharsets.UTF_8); }
-        }
-
-        /** Status line and headers (names lower-cased). */
-        record Head(int status, String version, Map<String, String> headers) {
-            boolean chunked() {
-                return headers.getOrDefault("transfer-encoding", "").toLowerCase(Locale.ROOT).contains("chunked");
-            }
-        }
-
-        /** The whole request as one byte array, so each request is a single write. */
-        static byte[] request(String method, String path, String host, Map<String, String> headers,
-                              byte[] body, boolean close) {
-            StringBuilder h = new StringBuilder();
-            h.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
-            h.append("Host: ").append(host).append("\r\n");
-            h.append("User-Agent: dockup-feedbench\r\n");
-            if (headers != null) headers.forEach((k, v) -> h.append(k).append(": ").append(v).append("\r\n"));
-            if (body != null) {
-                h.append("Content-Type: application/json\r\n");
-                h.append("Content-Length: ").append(body.length).append("\r\n");
-            } else if (method.equals("POST") || method.equals("PUT")) {
-                h.append("Content-Length: 0\r\n");
-            }
-            if (close) h.append("Connection: close\r\n");
-            h.append("\r\n");
-            byte[] head = h.toString().getBytes(StandardCharsets.UTF_8);
-            if (body == null) return head;
-            byte[] all = Arrays.copyOf(head, head.length + body.length);
-            System.arraycopy(body, 0, all, head.length, body.length);
-            return all;
-        }
-
-        /** One connection with its own read buffer; not thread-safe. */
-        static final class Conn implements Closeable {
-            private final Closeable raw;
-            private final InputStream in;
-            private final OutputStream out;
-            private final byte[] buf = new byte[64 * 1024];
-            private int pos;
-            private int lim;
-
-            Conn(Closeable raw, InputStream in, OutputStream out) {
-                this.raw = raw;
-                this.in = in;
-                this.out = out;
-            }
-
-            Response exchange(byte[] request) throws IOException {
-                send(request);
-                return readBody(readHead());
-            }
-
-            void send(byte[] request) throws IOException {
-                out.write(request);
-                out.flush();
-            }
-
-            /** Never called for HEAD requests: this program sends none. Skips interim 1xx answers. */
-            Head readHead() throws IOException {
-                while (true) {
-                    String statusLine = readLine();
-                    String[] parts = statusLine.split(" ", 3);
-                    if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
-                        throw new IOException("bad status line: " + abbreviate(statusLine));
-                    }
-                    int status = parseStatus(parts[1]);
-                    Map<String, String> headers = readHeaders();
-                    if (status >= 100 && status < 200) continue;
-                    return new Head(status, parts[0], headers);
-                }
-            }
-
-            private static int parseStatus(String s) throws IOException {
-                try {
-                    return Integer.parseInt(s);
-                } catch (NumberFormatException e) {
-                    throw new IOException("bad status code: " + s);
-                }
-            }
-
-            /** Header names lower-cased; repeated headers joined with ",". */
-            private Map<String, String> readHeaders() throws IOException {
-                Map<String, String> headers = new LinkedHashMap<>();
-                for (int i = 0; i < MAX_HEADERS; i++) {
-                    String line = readLine();
-                    if (line.isEmpty()) return headers;
-                    int colon = line.indexOf(':');
-                    if (colon <= 0) throw new IOException("bad header line: " + abbreviate(line));
-                    String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                    headers.merge(name, line.substring(colon + 1).trim(), (a, b) -> a + "," + b);
-                }
-                throw new IOException("too many headers");
-            }
-
-            Response readBody(Head head) throws IOException {
-                int status = head.status();
-                Map<String, String> headers = head.headers();
-                String connection = headers.getOrDefault("connection", "").toLowerCase(Locale.ROOT);
-                boolean keepAlive = head.version().equals("HTTP/1.1") ? !connection.contains("close")
-                        : connection.contains("keep-alive");
-                if (status == 204 || status == 304) return new Response(status, new byte[0], keepAlive);
-                if (head.chunked()) return new Response(status, readChunked(), keepAlive);
-                String cl = headers.get("content-length");
-                if (cl != null) return new Response(status, readExactly(parseLength(cl)), keepAlive);
-                return new Response(status, readToEof(), false); // body delimited by close
-            }
-
-            private static int parseLength(String cl) throws IOException {
-                try {
-                    long n = Long.parseLong(cl.split(",")[0].trim());
-                    if (n < 0 || n > MAX_BODY) throw new IOException("unsupported Content-Length " + cl);
-                    return (int) n;
-                } catch (NumberFormatException e) {
-                    throw new IOException("bad Content-Length " + cl);
-                }
-            }
-
-            private byte[] readChunked() throws IOException {
-                ByteArrayOutputStream body = new ByteArrayOutputStream();
-                byte[] chunk;
-                while ((chunk = readChunk()) != null) {
-                    if (body.size() + (long) chunk.length > MAX_BODY) throw new IOException("chunked body too large");
-                    body.write(chunk);
-                }
-                return body.toByteArray();
-            }
-
-            /** The next chunk of a chunked body, or null after the last one (trailers consumed). */
-            byte[] readChunk() throws IOException {
-                String sizeLine = readLine();
-                int semi = sizeLine.indexOf(';'); // chunk extensions are ignored
-                String hex = (semi >= 0 ? sizeLine.substring(0, semi) : sizeLine).trim();
-                int size;
-                try {
-                    size = Integer.parseInt(hex, 16);
-                } catch (NumberFormatException e) {
-                    throw new IOException("bad chunk size: " + abbreviate(sizeLine));
-                }
-                if (size < 0 || size > MAX_BODY) throw new IOException("chunk too large");
-                if (size == 0) {
-                    readHeaders(); // trailers, up to the final empty line
-                    return null;
-                }
-                byte[] chunk = readExactly(size);
-                if (!readLine().isEmpty()) throw new IOException("missing CRLF after chunk");
-                return chunk;
-            }
-
-            private byte[] readExactly(int n) throws IOException {
-                byte[] b = new byte[n];
-                int at = 0;
-                while (at < n) {
-                    if (pos == lim && !fill()) throw new EOFException("connection closed mid-body");
-                    int k = Math.min(n - at, lim - pos);
-                    System.arraycopy(buf, pos, b, at, k);
-                    pos += k;
-                    at += k;
-                }
-                return b;
-            }
-
-            private byte[] readToEof() throws IOException {
-                ByteArrayOutputStream body = new ByteArrayOutputStream();
-                while (pos < lim || fill()) {
-                    if (body.size() + (long) (lim - pos) > MAX_BODY) throw new IOException("body too large");
-                    body.write(buf, pos, lim - pos);
-                    pos = lim;
-                }
-                return body.toByteArray();
-            }
-
-            /** A line up to LF, without CR/LF; ISO-8859-1 as HTTP framing is byte-oriented. */
-            private String readLine() throws IOException {
-                StringBuilder line = new StringBuilder();
-                while (true) {
-                    if (pos == lim && !fill()) throw new EOFException("connection closed");
-                    byte b = buf[pos++];
-                    if (b == '\n') break;
-                    if (line.length() >= MAX_LINE) throw new IOException("line too long");
-                    line.append((char) (b & 0xff));
-                }
-                int len = line.length();
-                if (len > 0 && line.charAt(len - 1) == '\r') line.setLength(len - 1);
-                return line.toString();
-            }
-
-            private boolean fill() throws IOException {
-                int n = in.read(buf, 0, buf.length);
-                if (n <= 0) return false;
-                pos = 0;
-                lim = n;
-                return true;
-            }
-
-            @Override
-            public void close() {
-                try {
-                    raw.close();
-                } catch (IOException ignored) {
-                    // nothing useful to do; the connection is gone either way
-                }
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- minimal JSON
-
-    /**
-     * Just enough JSON: objects to Map, arrays to List, strings, booleans, null; integers to Long
-     * (the engine's timeNano needs all 19 digits), other numbers to Double.
-     */
-    static final class Json {
-        private final String s;
-        private int i;
-
-        private Json(String s) { this.s = s; }
-
-        static Object parse(String text) {
-            Json p = new Json(text);
-            Object v = p.value();
-            p.ws();
-            if (p.i != p.s.length()) throw p.error("trailing data");
-            return v;
-        }
-
-        static String quote(String text) {
-            StringBuilder q = new StringBuilder("\"");
-            for (char c : text.toCharArray()) {
-                switch (c) {
-                    case '"' -> q.append("\\\"");
-                    case '\\' -> q.append("\\\\");
-                    case '\n' -> q.append("\\n");
-                    case '\r' -> q.append("\\r");
-                    case '\t' -> q.append("\\t");
-                    default -> {
-                        if (c < 0x20) q.append(String.format("\\u%04x", (int) c));
-                        else q.append(c);
-                    }
-                }
-            }
-            return q.append('"').toString();
-        }
-
-        private Object value() {
-            ws();
-            if (i >= s.length()) throw error("unexpected end");
-            char c = s.charAt(i);
-            switch (c) {
-                case '{': return object();
-                case '[': return array();
-                case '"': return string();
-                case 't': return literal("true", Boolean.TRUE);
-                case 'f': return literal("false", Boolean.FALSE);
-                case 'n': return literal("null", null);
-                default: return number();
-            }
-        }
-
-        private Map<String, Object> object() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            i++; // '{'
-            ws();
-            if (take('}')) return m;
-            do {
-                ws();
-                if (!at('"')) throw error("expected key");
-                String key = string();
-                ws();
-                expect(':');
-                m.put(key, value());
-                ws();
-            } while (take(','));
-            expect('}');
-            return m;
-        }
-
-        private List<Object> array() {
-            List<Object> l = new ArrayList<>();
-            i++; // '['
-            ws();
-            if (take(']')) return l;
-            do {
-                l.add(value());
-                ws();
-            } while (take(','));
-            expect(']');
-            return l;
-        }
-
-        private String string() {
-            StringBuilder b = new StringBuilder();
-            i++; // opening quote
-            while (i < s.length()) {
-                char c = s.charAt(i++);
-                if (c == '"') return b.toString();
-                if (c != '\\') {
-                    b.append(c);
-                    continue;
-                }
-                if (i >= s.length()) break;
-                char e = s.charAt(i++);
-                switch (e) {
-                    case 'b' -> b.append('\b');
-                    case 'f' -> b.append('\f');
-                    case 'n' -> b.append('\n');
-                    case 'r' -> b.append('\r');
-                    case 't' -> b.append('\t');
-                    case 'u' -> {
-                        if (i + 4 > s.length()) throw error("bad \\u escape");
-                        try {
-                            b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        } catch (NumberFormatException x) {
-                            throw error("bad \\u escape");
-                        }
-                        i += 4;
-                    }
-                    default -> b.append(e); // '"', '\\', '/'
-                }
-            }
-            throw error("unterminated string");
-        }
-
-        private Object literal(String word, Object v) {
-            if (!s.startsWith(word, i)) throw error("bad literal");
-            i += word.length();
-            return v;
-        }
-
-        private Object number() {
-            int start = i;
-            boolean integral = true;
-            while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-                if ("+.eE".indexOf(s.charAt(i)) >= 0) integral = false;
-                i++;
-            }
-            if (start == i) throw error("unexpected character");
-            String n = s.substring(start, i);
-            try {
-                if (integral) {
-                    try {
-                        return Long.valueOf(n);
-                    } catch (NumberFormatException tooLong) {
-                        // beyond long: fall through to Double
-                    }
-                }
-                return Double.valueOf(n);
-            } catch (NumberFormatException e) {
-                throw error("bad number");
-            }
-        }
-
-        private void ws() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
-        }
-
-        private boolean at(char c) {
-            return i < s.length() && s.charAt(i) == c;
-        }
-
-        /** Consumes c if it is next. */
-        private boolean take(char c) {
-            if (!at(c)) return false;
-            i++;
-            return true;
-        }
-
-        private void expect(char c) {
-            if (!take(c)) throw error("expected '" + c + "'");
-        }
-
-        private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("JSON " + what + " at " + i);
-        }
     }
 }
