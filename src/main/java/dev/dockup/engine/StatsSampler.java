@@ -43,7 +43,7 @@ final class StatsSampler {
   /**
    * The latest reading of each given container ({@code id, name, service, project}), in the
    * {@code stats_update} shape plus {@code project}. Streams open for new containers and close
-   * for gone ones; a tick right after new streams opened waits briefly for their first reading.
+   * for gone ones; a container without a reading yet is left out of this tick.
    */
   Future<List<JsonObject>> sample(List<JsonObject> containers) {
     Set<String> wanted = new HashSet<>();
@@ -58,9 +58,12 @@ final class StatsSampler {
     for (String id : new ArrayList<>(streams.keySet())) {
       if (!wanted.contains(id)) close(id);
     }
+    List<JsonObject> now = readings(containers);
+    // Only a first tick, with nothing read yet, waits for the streams' first readings; a stream
+    // reopened later just joins the next tick, so a steady tick never waits.
+    if (!opened || !now.isEmpty()) return Future.succeededFuture(now);
     Promise<List<JsonObject>> result = Promise.promise();
-    if (opened) vertx.setTimer(FIRST_READING_WAIT_MS, t -> result.complete(readings(containers)));
-    else result.complete(readings(containers));
+    vertx.setTimer(FIRST_READING_WAIT_MS, t -> result.complete(readings(containers)));
     return result.future();
   }
 
