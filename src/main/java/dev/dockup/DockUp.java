@@ -46,20 +46,32 @@ public final class DockUp {
     this.config = config;
   }
 
-  /** Prepares STACKS_DIR and DATA_DIR (clear errors when unusable), then deploys. */
-  public static Future<DockUp> start(Config config) {
+  /**
+   * Prepares STACKS_DIR and DATA_DIR (clear errors when unusable), then deploys. A start that
+   * fails closes what it opened and reports why; the result is completed outside Vert.x, since
+   * a future tied to a context that has closed would never report.
+   */
+  public static CompletableFuture<DockUp> start(Config config) {
+    CompletableFuture<DockUp> result = new CompletableFuture<>();
     try {
       DataDir.ensureUsableDirectory(config.stacksDir(), "STACKS_DIR");
       DataDir.prepare(config.dataDir());
     } catch (Exception e) {
-      return Future.failedFuture(e);
+      result.completeExceptionally(e);
+      return result;
     }
     DockUp app = new DockUp(Vertx.vertx(), config);
-    return app.loadShared()
+    app.loadShared()
         .compose(shared -> shared.auth().initialize().map(shared))
         .compose(app::deploy)
-        .map(app)
-        .recover(t -> app.vertx.close().transform(v -> Future.failedFuture(t)));
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            result.complete(app);
+          } else {
+            new Thread(() -> app.vertx.close().onComplete(v -> result.completeExceptionally(ar.cause())), "dockup-close").start();
+          }
+        });
+    return result;
   }
 
   /** Reads what the HTTP verticles share from DATA_DIR (blocking, once). */

@@ -24,7 +24,7 @@ public final class Main {
       System.exit(2);
       return;
     }
-    CompletableFuture<DockUp> started = DockUp.start(config).toCompletionStage().toCompletableFuture();
+    CompletableFuture<DockUp> started = DockUp.start(config);
     DockUp app;
     try {
       app = started.join();

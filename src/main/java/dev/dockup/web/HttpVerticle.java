@@ -79,6 +79,11 @@ public final class HttpVerticle extends VerticleBase {
 
   /** Shutdown waits for answers still being written. */
   private void countInFlight(RoutingContext ctx) {
+    // A WebSocket lives as long as its client: it is no answer to wait for.
+    if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+      ctx.next();
+      return;
+    }
     shared.inFlight().incrementAndGet();
     ctx.addEndHandler(v -> shared.inFlight().decrementAndGet());
     ctx.next();

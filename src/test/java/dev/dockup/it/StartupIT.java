@@ -29,7 +29,7 @@ class StartupIT {
 
   String failure(Config config) {
     ExecutionException e = assertThrows(ExecutionException.class,
-        () -> DockUp.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+        () -> DockUp.start(config).get(30, TimeUnit.SECONDS));
     return e.getCause().getMessage();
   }
 
@@ -37,7 +37,7 @@ class StartupIT {
   void missingFoldersAreCreated() throws Exception {
     Path stacks = tmp.resolve("a/b/stacks");
     Path data = tmp.resolve("c/data");
-    DockUp app = DockUp.start(config(stacks, data, Engine.shared().host)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    DockUp app = DockUp.start(config(stacks, data, Engine.shared().host)).get(30, TimeUnit.SECONDS);
     try {
       assertTrue(Files.isDirectory(stacks));
       assertTrue(Files.isRegularFile(data.resolve("format-version")));

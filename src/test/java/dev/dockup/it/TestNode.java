@@ -58,7 +58,7 @@ public final class TestNode implements AutoCloseable {
           .put("compose_command", compose).put("operation_timeout", timeout)
           .put("password", PASSWORD)
           .mergeIn(extra);
-      DockUp app = DockUp.start(Config.fromJson(json)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      DockUp app = DockUp.start(Config.fromJson(json)).get(60, TimeUnit.SECONDS);
       Http anonymous = new Http(app.port());
       // Scripts of the 1.3.0 document log in; API clients use a JWT. Tests act as the latter.
       Http http = anonymous;
