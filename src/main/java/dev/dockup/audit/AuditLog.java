@@ -100,12 +100,8 @@ public final class AuditLog implements AutoCloseable {
     Files.createDirectories(dir);
     channel = FileChannel.open(current, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
         PosixFilePermissions.asFileAttribute(AtomicFiles.OWNER_ONLY));
-    try {
-      // Also for a file that was there before with a wider mode.
-      Files.setPosixFilePermissions(current, AtomicFiles.OWNER_ONLY);
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX filesystem
-    }
+    // Also for a file that was there before with a wider mode.
+    Files.setPosixFilePermissions(current, AtomicFiles.OWNER_ONLY);
     size = channel.size();
   }
 
