@@ -22,6 +22,10 @@ public final class Bus {
 
   public static String engine(String node) { return "dockup." + node + ".engine"; }
   public static String stacks(String node) { return "dockup." + node + ".stacks"; }
+  public static String updates(String node) { return "dockup." + node + ".updates"; }
+  public static String schedules(String node) { return "dockup." + node + ".schedules"; }
+  /** Local publication of a stack's update state ({@code stack, update_available, last_check}) for its list item. */
+  public static String updateState(String node) { return "dockup." + node + ".updates.state"; }
   /** Local publication of one compose project's containers, from the engine to the stacks. */
   public static String projectChanged(String node) { return "dockup." + node + ".engine.project"; }
   /** Local publication of the engine's reachability. */
@@ -64,6 +68,22 @@ public final class Bus {
     public static final String OPERATIONS = "operations";
     public static final String GET_OPERATION = "get-operation";
     public static final String INFO = "info";
+  }
+
+  /** Update actions. {@code run} takes {@code stack, mode (check|auto), trigger (schedule|manual)}. */
+  public static final class Updates {
+    private Updates() {}
+    public static final String CHECK = "check";
+    public static final String RUN = "run";
+    public static final String HISTORY = "history";
+  }
+
+  /** Schedule actions. */
+  public static final class Schedules {
+    private Schedules() {}
+    public static final String GET = "get";
+    public static final String PUT = "put";
+    public static final String RUN = "run";
   }
 
   /** Message fields. */
