@@ -1,0 +1,315 @@
+package dev.dockup.schedule;
+
+import dev.dockup.Config;
+import dev.dockup.bus.ApiException;
+import dev.dockup.bus.Bus;
+import dev.dockup.bus.Reply;
+import dev.dockup.bus.Services;
+import dev.dockup.settings.Settings;
+import dev.dockup.stack.StackFiles;
+import dev.dockup.store.JsonFile;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * One update schedule per stack ({@code mode: off|check|auto}, a Unix cron, an IANA zone),
+ * persisted in {@code DATA_DIR/schedules.json}. A stack whose mode is {@code check} or
+ * {@code auto} has a timer to its next run (never longer than an hour: then the next run is
+ * computed again, so clock changes and long waits behave); a run is a request to the update
+ * service, one at a time per stack. Accepts both the 1.3.0 form ({@code enabled, schedule}) and
+ * the newer one ({@code mode, cron}) and answers with both.
+ */
+public final class ScheduleVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ScheduleVerticle.class);
+
+  public static final String FILE = "schedules.json";
+  public static final List<String> MODES = List.of("off", "check", "auto");
+  /** The longest timer: after it the next run is computed again from the clock. */
+  static final long MAX_TIMER_MS = Duration.ofHours(1).toMillis();
+  static final long RUN_TIMEOUT_MS = Duration.ofMinutes(15).toMillis();
+
+  /** Request and answer fields. */
+  static final String BODY = "body";
+  static final String MODE = "mode";
+  static final String CRON = "cron";
+  static final String TIMEZONE = "timezone";
+  static final String ENABLED = "enabled";
+  static final String SCHEDULE = "schedule";
+  static final String NEXT_RUN = "next_run";
+  static final String TRIGGER = "trigger";
+  private static final String SCHEDULES = "schedules";
+
+  /** A stack's schedule; {@code when} is parsed, so every stored schedule can run. */
+  private record Schedule(String mode, CronSchedule when) {
+    boolean enabled() { return !mode.equals("off"); }
+    String cron() { return when.cron(); }
+    String timezone() { return when.zone().getId(); }
+    JsonObject json() { return new JsonObject().put(MODE, mode).put(CRON, cron()).put(TIMEZONE, timezone()); }
+  }
+
+  private final Config config;
+  private final Settings settings;
+  private final Clock clock;
+  private JsonFile file;
+
+  private final Map<String, Schedule> schedules = new TreeMap<>();
+  /** What the file should hold: rebuilt on every change, read by the saving worker. */
+  private volatile JsonObject document = new JsonObject();
+  private final Map<String, Long> timers = new HashMap<>();
+  /** The last scheduled run started per stack, so a clock that stands still never repeats it. */
+  private final Map<String, Instant> lastDue = new HashMap<>();
+  private final Set<String> running = new HashSet<>();
+
+  public ScheduleVerticle(Config config, Settings settings, Clock clock) {
+    this.config = config;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() throws Exception {
+    file = new JsonFile(config.dataDir().resolve(FILE));
+
+    Map<String, Function<JsonObject, Future<?>>> actions = new HashMap<>();
+    actions.put(Bus.Schedules.GET, this::get);
+    actions.put(Bus.Schedules.PUT, this::put);
+    actions.put(Bus.Schedules.RUN, this::runNow);
+
+    return vertx.executeBlocking(file::read, false)
+        .onSuccess(this::load)
+        .compose(doc -> vertx.eventBus().<JsonObject>consumer(Bus.schedules(config.nodeName()), m -> Services.serve(m, actions)).completion())
+        .onSuccess(v -> schedules.keySet().forEach(this::arm));
+  }
+
+  @Override
+  public Future<?> stop() {
+    timers.values().forEach(vertx::cancelTimer);
+    timers.clear();
+    return Future.succeededFuture();
+  }
+
+  // ---- the file ----
+
+  /** Entries that no longer parse (a zone gone from the time-zone database) are dropped with a warning. */
+  private void load(JsonObject doc) {
+    JsonObject stored = doc.getValue(SCHEDULES) instanceof JsonObject o ? o : new JsonObject();
+    stored.forEach(e -> {
+      try {
+        StackFiles.checkName(e.getKey());
+        JsonObject s = (JsonObject) e.getValue();
+        String mode = s.getString(MODE);
+        if (!MODES.contains(mode)) throw new IllegalArgumentException("Invalid mode: " + mode);
+        schedules.put(e.getKey(), new Schedule(mode, CronSchedule.parse(s.getString(CRON), s.getString(TIMEZONE))));
+      } catch (RuntimeException ex) {
+        LOG.warn("{}: the schedule of {} is dropped: {}", FILE, e.getKey(), ex.getMessage());
+      }
+    });
+    document = document();
+    LOG.info("{} schedule(s) loaded", schedules.size());
+  }
+
+  private JsonObject document() {
+    JsonObject all = new JsonObject();
+    schedules.forEach((name, s) -> all.put(name, s.json()));
+    return new JsonObject().put(SCHEDULES, all);
+  }
+
+  // ---- actions ----
+
+  private Future<JsonObject> get(JsonObject req) {
+    return Future.succeededFuture(view(name(req)));
+  }
+
+  /** The schedule in both forms plus {@code next_run}; a stack without one is off with the defaults. */
+  private JsonObject view(String name) {
+    Schedule s = schedules.get(name);
+    String mode = s == null ? "off" : s.mode();
+    String cron = s == null ? settings.defaultCron() : s.cron();
+    ZonedDateTime next = s != null && s.enabled() ? s.when().next(clock.instant()) : null;
+    return new JsonObject()
+        .put(Bus.STACK, name)
+        .put(MODE, mode)
+        .put(CRON, cron)
+        .put(TIMEZONE, s == null ? settings.timezone() : s.timezone())
+        .put(ENABLED, !mode.equals("off"))
+        .put(SCHEDULE, cron)
+        .put(NEXT_RUN, next == null ? null : next.truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+  }
+
+  private Future<JsonObject> put(JsonObject req) {
+    String name = name(req);
+    if (!(req.getValue(BODY) instanceof JsonObject body)) throw ApiException.badRequest("Request body must be a JSON object");
+    Schedule after = merge(schedules.get(name), body);
+    Schedule before = schedules.put(name, after);
+    document = document();
+    return file.save(vertx, () -> document)
+        .recover(err -> {
+          // Memory must not claim what the disk lost, unless a newer change has replaced it already.
+          if (schedules.get(name) == after) {
+            if (before == null) schedules.remove(name);
+            else schedules.put(name, before);
+            document = document();
+          }
+          LOG.error("Could not save {}: {}", file.path(), err.toString());
+          return Future.failedFuture(new ApiException(500, "Schedule could not be saved: " + err.getMessage()));
+        })
+        .map(v -> {
+          LOG.info("Schedule of {}: {} {} {}", name, after.mode(), after.cron(), after.timezone());
+          lastDue.remove(name);
+          arm(name);
+          return view(name);
+        });
+  }
+
+  /**
+   * Both request forms; {@code mode} wins over {@code enabled} and {@code cron} over
+   * {@code schedule}. What is not sent stays as it is (or takes the instance's defaults).
+   */
+  private Schedule merge(Schedule current, JsonObject body) {
+    String currentMode = current == null ? "off" : current.mode();
+    Object enabled = body.getValue(ENABLED);
+    if (enabled != null && !(enabled instanceof Boolean)) throw ApiException.badRequest("enabled must be true or false");
+
+    String mode;
+    Object rawMode = body.getValue(MODE);
+    if (rawMode != null) {
+      if (!(rawMode instanceof String m) || !MODES.contains(m)) {
+        throw ApiException.badRequest("Invalid mode: " + rawMode + " (off, check or auto)");
+      }
+      mode = m;
+    } else if (enabled != null) {
+      mode = !(Boolean) enabled ? "off" : currentMode.equals("off") ? "auto" : currentMode;
+    } else {
+      mode = currentMode;
+    }
+
+    Object rawCron = body.getValue(CRON) != null ? body.getValue(CRON) : body.getValue(SCHEDULE);
+    // Turning a schedule off with an empty cron keeps the one it had.
+    if (mode.equals("off") && rawCron instanceof String s && s.isBlank()) rawCron = null;
+    String cron = rawCron == null ? (current == null ? settings.defaultCron() : current.cron())
+        : rawCron instanceof String s ? s : String.valueOf(rawCron);
+    if (rawCron != null && !(rawCron instanceof String)) throw ApiException.badRequest("Invalid cron: " + cron);
+
+    Object rawZone = body.getValue(TIMEZONE);
+    String zone = rawZone == null ? (current == null ? settings.timezone() : current.timezone())
+        : rawZone instanceof String s ? s : String.valueOf(rawZone);
+    if (rawZone != null && !(rawZone instanceof String)) throw ApiException.badRequest("Invalid timezone: " + zone);
+
+    try {
+      return new Schedule(mode, CronSchedule.parse(cron, zone));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+  }
+
+  /** Runs the job now, whatever the mode ({@code off} checks); answers with the update service's reply. */
+  private Future<Object> runNow(JsonObject req) {
+    String name = name(req);
+    if (running.contains(name)) throw ApiException.conflict("An update run is already in progress for " + name);
+    Schedule s = schedules.get(name);
+    String mode = s == null || !s.enabled() ? "check" : s.mode();
+    return run(name, mode, "manual").transform(ar -> {
+      if (ar.succeeded()) {
+        Message<Object> reply = ar.result();
+        String status = reply.headers().get(Bus.STATUS);
+        int code = status == null ? 200 : Integer.parseInt(status);
+        return Future.succeededFuture(code == 200 ? reply.body() : new Reply(code, reply.body()));
+      }
+      return Future.failedFuture(apiError(ar.cause()));
+    });
+  }
+
+  private static ApiException apiError(Throwable t) {
+    if (t instanceof ReplyException re) {
+      return switch (re.failureType()) {
+        case NO_HANDLERS -> ApiException.unavailable("Update service unavailable");
+        case TIMEOUT -> new ApiException(504, "Update run timed out after " + RUN_TIMEOUT_MS / 1000 + " s");
+        default -> new ApiException(re.failureCode() >= 400 && re.failureCode() < 600 ? re.failureCode() : 500,
+            String.valueOf(re.getMessage()));
+      };
+    }
+    return new ApiException(500, String.valueOf(t.getMessage()));
+  }
+
+  /** One request to the update service; the stack counts as running until its reply. */
+  private Future<Message<Object>> run(String name, String mode, String trigger) {
+    running.add(name);
+    JsonObject payload = new JsonObject().put(Bus.STACK, name).put(MODE, mode).put(TRIGGER, trigger);
+    DeliveryOptions options = new DeliveryOptions().addHeader(Bus.ACTION, Bus.Updates.RUN).setSendTimeout(RUN_TIMEOUT_MS);
+    return vertx.eventBus().<Object>request(Bus.updates(config.nodeName()), payload, options)
+        .andThen(ar -> running.remove(name));
+  }
+
+  private static String name(JsonObject req) {
+    Object name = req.getValue(Bus.NAME);
+    if (!(name instanceof String s)) throw ApiException.badRequest("Invalid stack name");
+    StackFiles.checkName(s);
+    return s;
+  }
+
+  // ---- timers ----
+
+  /** (Re)arms the stack's timer from its schedule, or drops it when the schedule is off. */
+  private void arm(String name) {
+    Long old = timers.remove(name);
+    if (old != null) vertx.cancelTimer(old);
+    Schedule s = schedules.get(name);
+    if (s == null || !s.enabled()) return;
+    Instant now = clock.instant();
+    Instant last = lastDue.get(name);
+    ZonedDateTime due = s.when().next(last != null && last.isAfter(now) ? last : now);
+    if (due == null) return;
+    long delay = Duration.between(now, due.toInstant()).toMillis();
+    if (delay > MAX_TIMER_MS) {
+      timers.put(name, vertx.setTimer(MAX_TIMER_MS, id -> {
+        if (Long.valueOf(id).equals(timers.get(name))) arm(name);
+      }));
+    } else {
+      timers.put(name, vertx.setTimer(Math.max(1, delay), id -> {
+        if (Long.valueOf(id).equals(timers.get(name))) fire(name, s, due);
+      }));
+    }
+  }
+
+  /** A due run: the next one is armed at once; this one is skipped while the last is still going. */
+  private void fire(String name, Schedule s, ZonedDateTime due) {
+    timers.remove(name);
+    lastDue.put(name, due.toInstant());
+    arm(name);
+    if (running.contains(name)) {
+      LOG.warn("Scheduled {} of {} at {} skipped: the previous run is still going", s.mode(), name, due);
+      return;
+    }
+    LOG.info("Scheduled {} of {} ({} {})", s.mode(), name, s.cron(), s.timezone());
+    run(name, s.mode(), "schedule").onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("Scheduled {} of {} failed: {}", s.mode(), name, ar.cause().getMessage());
+      } else {
+        String status = ar.result().headers().get(Bus.STATUS);
+        if (status != null && !status.equals("200")) {
+          LOG.warn("Scheduled {} of {} answered {}: {}", s.mode(), name, status, ar.result().body());
+        }
+      }
+    });
+  }
+}
