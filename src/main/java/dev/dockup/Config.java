@@ -34,7 +34,8 @@ public record Config(
     int loginWindowSeconds,
     List<String> trustedProxies,
     List<String> allowedOrigins,
-    boolean secureCookies) {
+    boolean secureCookies,
+    int updateGraceSeconds) {
 
   public static final Pattern NODE_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
@@ -55,7 +56,8 @@ public record Config(
       Map.entry("LOGIN_WINDOW", "login_window"),
       Map.entry("TRUSTED_PROXIES", "trusted_proxies"),
       Map.entry("ALLOWED_ORIGINS", "allowed_origins"),
-      Map.entry("SECURE_COOKIES", "secure_cookies"));
+      Map.entry("SECURE_COOKIES", "secure_cookies"),
+      Map.entry("UPDATE_GRACE", "update_grace"));
 
   public static Config load(Path file, Map<String, String> env) {
     JsonObject json = defaults();
@@ -86,7 +88,8 @@ public record Config(
         .put("login_window", 900)
         .put("trusted_proxies", new JsonArray())
         .put("allowed_origins", new JsonArray())
-        .put("secure_cookies", false);
+        .put("secure_cookies", false)
+        .put("update_grace", 30);
   }
 
   public static Config fromJson(JsonObject json) {
@@ -118,7 +121,8 @@ public record Config(
         intValue(json, "login_window", 1, 86_400),
         list(json, "trusted_proxies"),
         list(json, "allowed_origins"),
-        bool(json, "secure_cookies"));
+        bool(json, "secure_cookies"),
+        intValue(json, "update_grace", 1, 3_600));
   }
 
   private static int intValue(JsonObject json, String key, int min, int max) {
@@ -177,6 +181,7 @@ public record Config(
         + (initialPassword == null ? "unset" : "***") + ", jwtSecret=" + (jwtSecret == null ? "unset" : "***")
         + ", jwtExpirySeconds=" + jwtExpirySeconds + ", loginMaxFailures=" + loginMaxFailures
         + ", loginWindowSeconds=" + loginWindowSeconds + ", trustedProxies=" + trustedProxies
-        + ", allowedOrigins=" + allowedOrigins + ", secureCookies=" + secureCookies + "]";
+        + ", allowedOrigins=" + allowedOrigins + ", secureCookies=" + secureCookies
+        + ", updateGraceSeconds=" + updateGraceSeconds + "]";
   }
 }

@@ -5,7 +5,11 @@ import dev.dockup.auth.AuthService;
 import dev.dockup.auth.FileAuthStore;
 import dev.dockup.auth.SigningKey;
 import dev.dockup.bus.Bus;
+import dev.dockup.notify.Notifier;
+import dev.dockup.notify.NotifyVerticle;
 import dev.dockup.registry.RegistryClient;
+import dev.dockup.schedule.ScheduleVerticle;
+import dev.dockup.update.UpdateVerticle;
 import dev.dockup.settings.Settings;
 import dev.dockup.store.SecretBox;
 import dev.dockup.engine.EngineVerticle;
@@ -22,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -82,7 +87,8 @@ public final class DockUp {
       AuthService auth = new AuthService(vertx, config, FileAuthStore.load(vertx, config.dataDir()),
           SigningKey.load(config.dataDir(), config.jwtSecret()));
       audit = AuditLog.open(config.dataDir(), AUDIT_MAX_BYTES);
-      return new Shared(config, auth, settings, audit, new RegistryClient(vertx), stackList, draining, inFlight);
+      return new Shared(config, auth, settings, audit, new RegistryClient(vertx), new Notifier(vertx, settings),
+          stackList, draining, inFlight);
     }, false);
   }
 
@@ -91,6 +97,9 @@ public final class DockUp {
     // Stacks first, so its consumers hear the engine's first resync.
     return vertx.deployVerticle(new StacksVerticle(config, stackList))
         .compose(id -> vertx.deployVerticle(new EngineVerticle(config, shared.settings())))
+        .compose(id -> vertx.deployVerticle(new UpdateVerticle(config, shared.registry(), shared.notifier()::notify)))
+        .compose(id -> vertx.deployVerticle(new ScheduleVerticle(config, shared.settings(), Clock.systemUTC())))
+        .compose(id -> vertx.deployVerticle(new NotifyVerticle(config.nodeName(), shared.notifier())))
         .compose(id -> vertx.deployVerticle(() -> {
           HttpVerticle v = new HttpVerticle(shared);
           synchronized (http) {

@@ -2,6 +2,7 @@ package dev.dockup;
 
 import dev.dockup.audit.AuditLog;
 import dev.dockup.auth.AuthService;
+import dev.dockup.notify.Notifier;
 import dev.dockup.registry.RegistryClient;
 import dev.dockup.settings.Settings;
 import dev.dockup.stack.StackListCache;
@@ -20,6 +21,7 @@ public record Shared(
     Settings settings,
     AuditLog audit,
     RegistryClient registry,
+    Notifier notifier,
     StackListCache stackList,
     AtomicBoolean draining,
     AtomicInteger inFlight) {}

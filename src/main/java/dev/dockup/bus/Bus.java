@@ -47,6 +47,8 @@ public final class Bus {
     public static final String DELETE_NETWORK = "delete-network";
     public static final String HOST_STATS = "host-stats";
     public static final String APPDATA = "appdata";
+    public static final String IMAGE_DIGESTS = "image-digests";
+    public static final String TAG_IMAGE = "tag-image";
     public static final String UNFOLLOW_LOGS = "unfollow-logs";
   }
 

@@ -93,6 +93,29 @@ final class Resources {
     return out;
   }
 
+  /** Image id → its {@code RepoDigests}: what the image a container runs was pulled as. */
+  JsonObject repoDigests(JsonArray ids) {
+    JsonObject out = new JsonObject();
+    for (Object id : ids == null ? new JsonArray() : ids) {
+      EngineHttp.Answer inspect = engine.get("/images/" + EngineHttp.encode(String.valueOf(id)) + "/json");
+      out.put(String.valueOf(id), inspect.ok() ? inspect.object().getJsonArray("RepoDigests", new JsonArray()) : new JsonArray());
+    }
+    return new JsonObject().put("digests", out);
+  }
+
+  /** Points {@code ref} (repo:tag) at the image {@code id} again: how a failed update is rolled back. */
+  JsonObject tag(String id, String ref) {
+    int at = ref.lastIndexOf(':');
+    boolean hasTag = at > ref.lastIndexOf('/');
+    String repo = hasTag ? ref.substring(0, at) : ref;
+    String tag = hasTag ? ref.substring(at + 1) : "latest";
+    EngineHttp.Answer r = engine.post("/images/" + EngineHttp.encode(id) + "/tag?repo=" + EngineHttp.encode(repo)
+        + "&tag=" + EngineHttp.encode(tag), null);
+    if (r.status() == 404) throw ApiException.notFound("Image not found");
+    if (!r.ok()) throw new ApiException(500, "Engine refused: " + r.message());
+    return new JsonObject().put("success", true);
+  }
+
   // ---- networks ----
 
   JsonObject networks() {

@@ -60,6 +60,8 @@ public final class StacksVerticle extends VerticleBase {
   private Map<String, StackFiles.Folder> folders = new HashMap<>();
   private List<StackFiles.Ignored> ignored = List.of();
   private final Map<String, List<JsonObject>> projects = new HashMap<>();
+  /** Stack → {@code update_available, last_check}, as the update verticle last said. */
+  private final Map<String, JsonObject> updates = new HashMap<>();
   private boolean engineOk;
 
   private final Map<String, JsonObject> items = new HashMap<>();
@@ -88,6 +90,7 @@ public final class StacksVerticle extends VerticleBase {
 
     vertx.eventBus().<JsonObject>localConsumer(Bus.projectChanged(config.nodeName()), m -> onProjects(m.body()));
     vertx.eventBus().<JsonObject>localConsumer(Bus.engineState(config.nodeName()), m -> onEngineState(m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(Bus.updateState(config.nodeName()), m -> onUpdateState(m.body()));
     Map<String, Function<JsonObject, Future<?>>> actions = new HashMap<>();
     actions.put(Bus.Stacks.LIST, req -> Future.succeededFuture(list()));
     actions.put(Bus.Stacks.GET, this::detail);
@@ -151,6 +154,12 @@ public final class StacksVerticle extends VerticleBase {
     if (array != null) array.forEach(o -> out.add((JsonObject) o));
     out.sort(Comparator.comparing((JsonObject c) -> c.getString("service", "")).thenComparing(c -> c.getString("name", "")));
     return out;
+  }
+
+  private void onUpdateState(JsonObject msg) {
+    String stack = msg.getString("stack");
+    updates.put(stack, msg);
+    updateItems(Set.of(stack));
   }
 
   private void onEngineState(JsonObject msg) {
@@ -243,8 +252,8 @@ public final class StacksVerticle extends VerticleBase {
         .put("containers", st.containers())
         .put("running", st.running())
         .put("services", new JsonArray(services))
-        .put("update_available", false)
-        .put("last_check", null)
+        .put("update_available", updates.getOrDefault(name, new JsonObject()).getBoolean("update_available", false))
+        .put("last_check", updates.getOrDefault(name, new JsonObject()).getString("last_check"))
         .put("external", folder == null)
         .put("self", cs.stream().anyMatch(c -> c.getBoolean("self", false)));
   }

@@ -10,6 +10,9 @@ import dev.dockup.auth.AuthStore;
 import dev.dockup.engine.EngineRoutes;
 import dev.dockup.feed.FeedRoutes;
 import dev.dockup.registry.RegistryRoutes;
+import dev.dockup.notify.NotifyRoutes;
+import dev.dockup.schedule.ScheduleRoutes;
+import dev.dockup.update.UpdateRoutes;
 import dev.dockup.settings.SettingsRoutes;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
@@ -61,6 +64,9 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/api/version").handler(this::version);
     StackRoutes.mount(router, config, shared.stackList());
     EngineRoutes.mount(router, config);
+    UpdateRoutes.mount(router, config);
+    ScheduleRoutes.mount(router, config);
+    NotifyRoutes.mount(router, shared.notifier());
     RegistryRoutes.mount(router, shared.registry(), shared.settings());
     SettingsRoutes.mount(router, shared.settings(),
         () -> shared.auth().store().token(AuthStore.INSTANCE_TOKEN_ID) != null);

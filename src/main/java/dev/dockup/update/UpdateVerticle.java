@@ -1,0 +1,341 @@
+package dev.dockup.update;
+
+import dev.dockup.Config;
+import dev.dockup.bus.ApiException;
+import dev.dockup.bus.Bus;
+import dev.dockup.bus.Services;
+import dev.dockup.registry.ImageRef;
+import dev.dockup.registry.RegistryClient;
+import dev.dockup.store.JsonFile;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Update detection and automatic updates for this node's stacks. A check compares, for each
+ * service, the registry's digest of the tag it runs with the digests of the image its container
+ * actually runs; nothing is pulled. An automatic update pulls, brings the services up, waits for
+ * them to be healthy, and when they are not, points the tags back at the images that ran before,
+ * brings them up again and remembers the bad digest so it is not tried again.
+ */
+public final class UpdateVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(UpdateVerticle.class);
+  static final int CHECK_CONCURRENCY = 8;
+  static final long DIGEST_CACHE_MS = 30_000;
+  static final int HISTORY_KEEP = 50;
+  static final long HEALTH_TIMEOUT_MS = 180_000;
+
+  /** Where notifications go: (event, stack, title, message). */
+  public interface Notify {
+    void send(String event, String stack, String title, String message);
+  }
+
+  private record Cached(String digest, long atMs) {}
+
+  private final Config config;
+  private final RegistryClient registry;
+  private final Notify notify;
+  private final Limiter limiter = new Limiter(CHECK_CONCURRENCY);
+  private final Map<String, Cached> digestCache = new HashMap<>();
+  private final Set<String> busy = new HashSet<>();
+  private JsonFile file;
+  /** {stacks: {name: {update_available, last_check, images, history}}, bad: {ref: [digests]}, notified: {ref: digest}} */
+  private JsonObject state;
+
+  public UpdateVerticle(Config config, RegistryClient registry, Notify notify) {
+    this.config = config;
+    this.registry = registry;
+    this.notify = notify;
+  }
+
+  @Override
+  public Future<?> start() {
+    file = new JsonFile(config.dataDir().resolve("updates.json"));
+    Map<String, Function<JsonObject, Future<?>>> actions = Map.of(
+        Bus.Updates.CHECK, req -> check(stack(req), true),
+        Bus.Updates.RUN, this::run,
+        Bus.Updates.HISTORY, this::history);
+    vertx.eventBus().<JsonObject>consumer(Bus.updates(config.nodeName()), m -> Services.serve(m, actions));
+    return vertx.executeBlocking(file::read, false).onSuccess(doc -> {
+      state = doc;
+      for (String k : List.of("stacks", "bad", "notified")) if (!state.containsKey(k)) state.put(k, new JsonObject());
+      stacks().forEach(e -> publishState(e.getKey(), (JsonObject) e.getValue()));
+    });
+  }
+
+  // ---- check ----
+
+  /**
+   * One check of one stack: per service, the digest it runs and the digest its tag has now.
+   * {@code fresh} (someone asked) skips the short cache that keeps scheduled checks of stacks
+   * sharing an image from asking the registry again and again.
+   */
+  Future<JsonObject> check(String name, boolean fresh) {
+    return stackDetail(name).compose(detail -> {
+      Map<String, JsonObject> byService = new LinkedHashMap<>();
+      for (Object o : detail.getJsonArray("container_list", new JsonArray())) {
+        JsonObject c = (JsonObject) o;
+        byService.putIfAbsent(c.getString("service"), c);
+      }
+      JsonArray ids = new JsonArray(byService.values().stream().map(c -> c.getString("image_id")).distinct().toList());
+      return engine(Bus.Engine.IMAGE_DIGESTS, new JsonObject().put(Bus.IDS, ids))
+          .compose(digests -> compareAll(byService, digests.getJsonObject("digests", new JsonObject()), fresh));
+    }).map(images -> recordCheck(name, images));
+  }
+
+  private Future<List<JsonObject>> compareAll(Map<String, JsonObject> byService, JsonObject repoDigests, boolean fresh) {
+    List<Future<JsonObject>> each = new ArrayList<>();
+    byService.forEach((service, c) -> each.add(compare(service, c, repoDigests.getJsonArray(c.getString("image_id"), new JsonArray()), fresh)));
+    return Future.join(each).map(v -> each.stream().map(Future::result).toList());
+  }
+
+  private Future<JsonObject> compare(String service, JsonObject container, JsonArray repoDigests, boolean fresh) {
+    String image = container.getString("image");
+    JsonObject out = new JsonObject().put("service", service).put("image", image).put("image_id", container.getString("image_id"));
+    ImageRef ref;
+    try {
+      ref = ImageRef.parse(image);
+    } catch (IllegalArgumentException e) {
+      return Future.succeededFuture(out.put("update_available", false).put("error", "Not an image reference"));
+    }
+    String current = currentDigest(ref, repoDigests);
+    out.put("current_digest", current);
+    if (ref.pinned()) {
+      return Future.succeededFuture(out.put("latest_digest", ref.digest()).put("update_available", false));
+    }
+    return remoteDigest(ref, fresh).map(latest -> {
+      boolean newer = current != null && latest != null && !latest.equals(current);
+      out.put("latest_digest", latest).put("update_available", newer);
+      if (current == null) out.put("error", "The running image has no registry digest (built or imported locally)");
+      if (newer && badDigests(ref).contains(latest)) out.put("rolled_back_before", true);
+      return out;
+    }).recover(t -> Future.succeededFuture(out.put("latest_digest", null).put("update_available", false)
+        .put("error", "Registry: " + t.getMessage())));
+  }
+
+  /** The digest the image was pulled as from the same repository (RepoDigests may list several). */
+  static String currentDigest(ImageRef ref, JsonArray repoDigests) {
+    for (Object o : repoDigests) {
+      try {
+        ImageRef d = ImageRef.parse(String.valueOf(o));
+        if (d.registry().equals(ref.registry()) && d.repository().equals(ref.repository())) return d.digest();
+      } catch (IllegalArgumentException ignored) {
+        // not a reference
+      }
+    }
+    return null;
+  }
+
+  private Future<String> remoteDigest(ImageRef ref, boolean fresh) {
+    String key = ref.canonical();
+    Cached hit = digestCache.get(key);
+    long now = System.currentTimeMillis();
+    if (!fresh && hit != null && now - hit.atMs() < DIGEST_CACHE_MS) return Future.succeededFuture(hit.digest());
+    return limiter.submit(() -> registry.digest(ref)).onSuccess(d -> digestCache.put(key, new Cached(d, System.currentTimeMillis())));
+  }
+
+  private JsonObject recordCheck(String name, List<JsonObject> images) {
+    boolean available = images.stream().anyMatch(i -> i.getBoolean("update_available") && !i.getBoolean("rolled_back_before", false));
+    String now = Instant.now().toString();
+    JsonObject entry = stackState(name);
+    boolean was = entry.getBoolean("update_available", false);
+    entry.put("update_available", available).put("last_check", now).put("images", new JsonArray(images));
+    announceNewDigests(name, images);
+    if (available && !was) {
+      vertx.eventBus().publish(Bus.EVENTS, new JsonObject().put("type", "update_available").put("node", config.nodeName())
+          .put("ts", now).put("stack", name).put("images", new JsonArray(images.stream().filter(i -> i.getBoolean("update_available")).toList())));
+    }
+    publishState(name, entry);
+    save();
+    return new JsonObject().put("success", true).put("stack", name).put("update_available", available)
+        .put("last_check", now).put("images", new JsonArray(images));
+  }
+
+  /** Notifies once per new digest of a tag, and never for one that was rolled back. */
+  private void announceNewDigests(String name, List<JsonObject> images) {
+    JsonObject notified = state.getJsonObject("notified");
+    for (JsonObject i : images) {
+      if (!i.getBoolean("update_available") || i.getBoolean("rolled_back_before", false)) continue;
+      String key = name + "|" + i.getString("image");
+      if (i.getString("latest_digest").equals(notified.getString(key))) continue;
+      notified.put(key, i.getString("latest_digest"));
+      notify.send("update_available", name, "Update available for " + name,
+          i.getString("service") + ": " + i.getString("image") + " has a new image (" + shortDigest(i.getString("latest_digest")) + ")");
+    }
+  }
+
+  // ---- run: a schedule's or a person's ----
+
+  private Future<JsonObject> run(JsonObject req) {
+    String name = stack(req);
+    String mode = req.getString("mode", "check");
+    String trigger = req.getString("trigger", "manual");
+    if (!busy.add(name)) throw ApiException.conflict("An update check or update is already running on " + name);
+    return check(name, false)
+        .compose(result -> "auto".equals(mode) ? autoUpdate(name, result, trigger) : Future.succeededFuture(result))
+        .onComplete(ar -> busy.remove(name));
+  }
+
+  private Future<JsonObject> autoUpdate(String name, JsonObject check, String trigger) {
+    List<JsonObject> todo = check.getJsonArray("images").stream().map(JsonObject.class::cast)
+        .filter(i -> i.getBoolean("update_available") && !i.getBoolean("rolled_back_before", false)).toList();
+    if (todo.isEmpty()) return Future.succeededFuture(check.put("updated", false));
+    List<String> services = todo.stream().map(i -> i.getString("service")).toList();
+    JsonObject record = new JsonObject().put("time", Instant.now().toString()).put("trigger", trigger)
+        .put("images", new JsonArray(todo.stream().map(i -> new JsonObject().put("service", i.getString("service"))
+            .put("image", i.getString("image")).put("old_digest", i.getString("current_digest"))
+            .put("new_digest", i.getString("latest_digest"))).toList()));
+    JsonArray output = new JsonArray();
+    return operation(name, "pull", services, output)
+        .compose(v -> operation(name, "up", services, output))
+        .compose(v -> UpdateHealth.await(vertx, () -> stackDetail(name), services, config.updateGraceSeconds() * 1000L, HEALTH_TIMEOUT_MS))
+        .map(v -> {
+          finishRecord(name, record.put("result", "applied"), output);
+          notify.send("update_applied", name, name + " updated", String.join(", ", services) + " now run the new image");
+          return check.put("updated", true).put("update", record);
+        })
+        .recover(failure -> rollBack(name, todo, services, output)
+            .transform(ar -> {
+              String result = ar.succeeded() ? "rolled_back" : "rollback_failed";
+              todo.forEach(i -> badDigests(ImageRef.parse(i.getString("image"))).add(i.getString("latest_digest")));
+              finishRecord(name, record.put("result", result).put("error", failure.getMessage()), output);
+              notify.send("update_failed", name, "Update of " + name + " failed",
+                  failure.getMessage() + (ar.succeeded() ? "; rolled back to the previous images" : "; rolling back failed too"));
+              return check(name, false).map(after -> after.put("updated", false).put("update", record));
+            }));
+  }
+
+  /** The tags point at the images that ran before, then the services come up on them again. */
+  private Future<Void> rollBack(String name, List<JsonObject> todo, List<String> services, JsonArray output) {
+    List<Future<JsonObject>> tags = new ArrayList<>();
+    for (JsonObject i : todo) {
+      tags.add(engine(Bus.Engine.TAG_IMAGE, new JsonObject().put(Bus.ID, i.getString("image_id")).put("ref", i.getString("image"))));
+    }
+    return Future.all(tags).compose(v -> operation(name, "up", services, output)).mapEmpty();
+  }
+
+  private void finishRecord(String name, JsonObject record, JsonArray output) {
+    record.put("output", output);
+    JsonArray history = stackState(name).getJsonArray("history");
+    history.add(0, record);
+    while (history.size() > HISTORY_KEEP) history.remove(history.size() - 1);
+    save();
+  }
+
+  private Future<JsonObject> history(JsonObject req) {
+    String name = stack(req);
+    return Future.succeededFuture(new JsonObject().put("stack", name)
+        .put("updates", stackState(name).getJsonArray("history").copy()));
+  }
+
+  // ---- helpers ----
+
+  private Future<Void> operation(String name, String op, List<String> services, JsonArray output) {
+    return request(Bus.stacks(config.nodeName()), Bus.Stacks.OPERATION,
+            new JsonObject().put(Bus.NAME, name).put(Bus.OPERATION, op).put(Bus.SERVICES, new JsonArray(services)),
+            (config.operationTimeoutSeconds() + 60L) * 1000)
+        .map(body -> {
+          body.getJsonArray("output", new JsonArray()).forEach(output::add);
+          return (Void) null;
+        });
+  }
+
+  private Future<JsonObject> stackDetail(String name) {
+    return request(Bus.stacks(config.nodeName()), Bus.Stacks.GET, new JsonObject().put(Bus.NAME, name), 10_000);
+  }
+
+  private Future<JsonObject> engine(String action, JsonObject body) {
+    return request(Bus.engine(config.nodeName()), action, body, 60_000);
+  }
+
+  /** A request whose non-200 answer fails the future with the same status and message. */
+  private Future<JsonObject> request(String address, String action, JsonObject body, long timeoutMs) {
+    return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().addHeader(Bus.ACTION, action).setSendTimeout(timeoutMs))
+        .map(UpdateVerticle::okBody);
+  }
+
+  private static JsonObject okBody(Message<JsonObject> m) {
+    String status = m.headers().get(Bus.STATUS);
+    if (status != null && !"200".equals(status)) {
+      throw new ApiException(Integer.parseInt(status), m.body().getString("error", "failed"), m.body());
+    }
+    return m.body();
+  }
+
+  private JsonObject stacks() {
+    return state.getJsonObject("stacks");
+  }
+
+  private JsonObject stackState(String name) {
+    JsonObject s = stacks().getJsonObject(name);
+    if (s == null) {
+      s = new JsonObject().put("update_available", false).put("last_check", null).put("history", new JsonArray());
+      stacks().put(name, s);
+    }
+    if (!s.containsKey("history")) s.put("history", new JsonArray());
+    return s;
+  }
+
+  private Set<String> badDigests(ImageRef ref) {
+    JsonArray list = state.getJsonObject("bad").getJsonArray(ref.canonical());
+    if (list == null) {
+      list = new JsonArray();
+      state.getJsonObject("bad").put(ref.canonical(), list);
+    }
+    JsonArray backing = list;
+    return new java.util.AbstractSet<>() {
+      @Override
+      public java.util.Iterator<String> iterator() {
+        return backing.stream().map(String::valueOf).iterator();
+      }
+
+      @Override
+      public int size() {
+        return backing.size();
+      }
+
+      @Override
+      public boolean add(String digest) {
+        if (backing.contains(digest)) return false;
+        backing.add(digest);
+        return true;
+      }
+    };
+  }
+
+  private void publishState(String name, JsonObject entry) {
+    vertx.eventBus().publish(Bus.updateState(config.nodeName()), new JsonObject().put("stack", name)
+        .put("update_available", entry.getBoolean("update_available", false)).put("last_check", entry.getString("last_check")),
+        new DeliveryOptions().setLocalOnly(true));
+  }
+
+  private void save() {
+    JsonObject snapshot = state.copy();
+    file.save(vertx, () -> snapshot).onFailure(t -> LOG.warn("Could not save update state: {}", t.getMessage()));
+  }
+
+  private static String stack(JsonObject req) {
+    String name = req.getString("stack", req.getString(Bus.NAME));
+    dev.dockup.stack.StackFiles.checkName(name);
+    return name;
+  }
+
+  private static String shortDigest(String d) {
+    return d == null ? "?" : d.length() > 19 ? d.substring(0, 19) : d;
+  }
+}
