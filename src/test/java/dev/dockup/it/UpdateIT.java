@@ -132,7 +132,12 @@ class UpdateIT {
     String v2 = makeImage(null, null);
     publish(v2, ref);
     List<String> before = localImages();
+    Ws feed = Ws.feed(node);
     JsonObject check = http.post("/api/stack/" + name + "/check-updates", "").json();
+    JsonObject announced = feed.next(m -> "update_available".equals(m.getString("type")) && name.equals(m.getString("stack")),
+        Duration.ofSeconds(5));
+    assertEquals("app", announced.getJsonArray("images").getJsonObject(0).getString("service"));
+    feed.close();
     assertTrue(check.getBoolean("update_available"), check.encode());
     JsonObject image = check.getJsonArray("images").getJsonObject(0);
     assertEquals("app", image.getString("service"));
