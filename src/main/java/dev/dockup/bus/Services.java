@@ -38,6 +38,23 @@ public final class Services {
     });
   }
 
+  /** Sends an action request; a reply with a status other than 200 fails the future as {@link ApiException}. */
+  public static Future<JsonObject> request(io.vertx.core.Vertx vertx, String address, String action, JsonObject body, long timeoutMs) {
+    return vertx.eventBus().<JsonObject>request(address, body,
+            new DeliveryOptions().addHeader(Bus.ACTION, action).setSendTimeout(timeoutMs))
+        .map(Services::okBody);
+  }
+
+  /** The reply's body when it is a success; otherwise its status and body as an {@link ApiException}. */
+  public static JsonObject okBody(Message<JsonObject> reply) {
+    String status = reply.headers().get(Bus.STATUS);
+    if (status != null && !"200".equals(status)) {
+      JsonObject body = reply.body() == null ? new JsonObject() : reply.body();
+      throw new ApiException(Integer.parseInt(status), body.getString("error", "failed"), body);
+    }
+    return reply.body();
+  }
+
   private static void reply(Message<JsonObject> msg, Object result) {
     if (result instanceof Reply r) {
       msg.reply(r.body(), status(r.status()));

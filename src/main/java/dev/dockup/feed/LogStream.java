@@ -1,6 +1,7 @@
 package dev.dockup.feed;
 
 import dev.dockup.bus.Bus;
+import dev.dockup.bus.Services;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -35,16 +36,9 @@ final class LogStream {
     JsonObject req = new JsonObject().put("subscription", s.id).put(Bus.PROJECT, stack).put("service", service)
         .put("tail", tail).put("address", Bus.logs(s.id));
     return s.consumer.completion()
-        .compose(v -> vertx.eventBus().<JsonObject>request(Bus.engine(node), req,
-            new DeliveryOptions().addHeader(Bus.ACTION, Bus.Engine.FOLLOW_LOGS).setSendTimeout(10_000)))
-        .map(reply -> {
-          String status = reply.headers().get(Bus.STATUS);
-          if (status != null && !"200".equals(status)) {
-            s.stop();
-            throw new dev.dockup.bus.ApiException(Integer.parseInt(status), reply.body().getString("error"));
-          }
-          return s;
-        });
+        .compose(v -> Services.request(vertx, Bus.engine(node), Bus.Engine.FOLLOW_LOGS, req, 10_000))
+        .onFailure(t -> s.consumer.unregister())
+        .map(reply -> s);
   }
 
   void stop() {

@@ -10,7 +10,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -640,15 +639,7 @@ public final class StacksVerticle extends VerticleBase {
   // ---- helpers ----
 
   private Future<JsonObject> engineRequest(String action, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(Bus.engine(config.nodeName()), body,
-            new DeliveryOptions().addHeader(Bus.ACTION, action).setSendTimeout(180_000))
-        .map(m -> {
-          String status = m.headers().get(Bus.STATUS);
-          if (status != null && !"200".equals(status)) {
-            throw new ApiException(Integer.parseInt(status), m.body().getString("error"));
-          }
-          return m.body();
-        });
+    return Services.request(vertx, Bus.engine(config.nodeName()), action, body, 180_000);
   }
 
   private static String name(JsonObject req) {

@@ -10,7 +10,6 @@ import dev.dockup.store.JsonFile;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -263,18 +262,8 @@ public final class UpdateVerticle extends VerticleBase {
     return request(Bus.engine(config.nodeName()), action, body, 60_000);
   }
 
-  /** A request whose non-200 answer fails the future with the same status and message. */
   private Future<JsonObject> request(String address, String action, JsonObject body, long timeoutMs) {
-    return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().addHeader(Bus.ACTION, action).setSendTimeout(timeoutMs))
-        .map(UpdateVerticle::okBody);
-  }
-
-  private static JsonObject okBody(Message<JsonObject> m) {
-    String status = m.headers().get(Bus.STATUS);
-    if (status != null && !"200".equals(status)) {
-      throw new ApiException(Integer.parseInt(status), m.body().getString("error", "failed"), m.body());
-    }
-    return m.body();
+    return Services.request(vertx, address, action, body, timeoutMs);
   }
 
   private JsonObject stacks() {
