@@ -7,6 +7,7 @@ import dev.dockup.auth.SigningKey;
 import dev.dockup.bus.Bus;
 import dev.dockup.notify.Notifier;
 import dev.dockup.notify.NotifyVerticle;
+import dev.dockup.peer.PeerService;
 import dev.dockup.registry.RegistryClient;
 import dev.dockup.schedule.ScheduleVerticle;
 import dev.dockup.update.UpdateVerticle;
@@ -87,8 +88,9 @@ public final class DockUp {
       AuthService auth = new AuthService(vertx, config, FileAuthStore.load(vertx, config.dataDir()),
           SigningKey.load(config.dataDir(), config.jwtSecret()));
       audit = AuditLog.open(config.dataDir(), AUDIT_MAX_BYTES);
+      PeerService peers = PeerService.load(vertx, config, box);
       return new Shared(config, auth, settings, audit, new RegistryClient(vertx), new Notifier(vertx, settings),
-          stackList, draining, inFlight);
+          peers, stackList, draining, inFlight);
     }, false);
   }
 

@@ -3,6 +3,7 @@ package dev.dockup;
 import dev.dockup.audit.AuditLog;
 import dev.dockup.auth.AuthService;
 import dev.dockup.notify.Notifier;
+import dev.dockup.peer.PeerService;
 import dev.dockup.registry.RegistryClient;
 import dev.dockup.settings.Settings;
 import dev.dockup.stack.StackListCache;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * What the HTTP verticles of one process share in memory rather than over the event bus,
  * because every request needs it: the auth rules, settings, the audit log, the registry
- * client (its token cache), the encoded stack list, and the shutdown state.
+ * client (its token cache), the HTTP peers (their clients and cached lists), the encoded stack
+ * list, and the shutdown state.
  */
 public record Shared(
     Config config,
@@ -22,6 +24,7 @@ public record Shared(
     AuditLog audit,
     RegistryClient registry,
     Notifier notifier,
+    PeerService peers,
     StackListCache stackList,
     AtomicBoolean draining,
     AtomicInteger inFlight) {}

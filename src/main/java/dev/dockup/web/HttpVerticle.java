@@ -11,6 +11,7 @@ import dev.dockup.engine.EngineRoutes;
 import dev.dockup.feed.FeedRoutes;
 import dev.dockup.registry.RegistryRoutes;
 import dev.dockup.notify.NotifyRoutes;
+import dev.dockup.peer.PeerRoutes;
 import dev.dockup.schedule.ScheduleRoutes;
 import dev.dockup.update.UpdateRoutes;
 import dev.dockup.settings.SettingsRoutes;
@@ -71,6 +72,7 @@ public final class HttpVerticle extends VerticleBase {
     SettingsRoutes.mount(router, shared.settings(),
         () -> shared.auth().store().token(AuthStore.INSTANCE_TOKEN_ID) != null);
     AuditRoutes.mount(router, vertx, shared.audit());
+    PeerRoutes.mount(router, shared.peers(), config, shared.stackList());
     router.route().last().handler(this::notFound);
     router.route().failureHandler(this::failure);
     router.errorHandler(405, ctx -> Api.error(ctx, 405, "Method not allowed"));

@@ -1,0 +1,219 @@
+package dev.dockup.peer;
+
+import dev.dockup.Config;
+import dev.dockup.bus.ApiException;
+import dev.dockup.bus.Bus;
+import dev.dockup.stack.StackFiles;
+import dev.dockup.stack.StackListCache;
+import dev.dockup.web.Api;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The peer routes of the 1.3.0 API ({@code /api/peers}, {@code /api/peer/<id>/…}) and
+ * {@code GET /api/stacks/all}. Managing peers is admin (the scope rules); a proxied operation is
+ * operate, and the peer then applies its own token's scope.
+ */
+public final class PeerRoutes {
+  static final long LOCAL_LIST_TIMEOUT_MS = 10_000;
+
+  private final PeerService peers;
+  private final StackListCache localList;
+  private final String stacksAddress;
+  /** As long as a local operation may take, so a synchronous operation on the peer can finish. */
+  private final long operationTimeoutMs;
+
+  private PeerRoutes(PeerService peers, Config config, StackListCache localList) {
+    this.peers = peers;
+    this.localList = localList;
+    this.stacksAddress = Bus.stacks(config.nodeName());
+    this.operationTimeoutMs = (config.operationTimeoutSeconds() + 60L) * 1000;
+  }
+
+  public static void mount(Router router, PeerService peers, Config config, StackListCache localList) {
+    PeerRoutes r = new PeerRoutes(peers, config, localList);
+    router.get("/api/peers").handler(r::list);
+    router.post("/api/peers").handler(r::add);
+    router.get("/api/peers/:id").handler(r::get);
+    router.put("/api/peers/:id").handler(r::update);
+    router.delete("/api/peers/:id").handler(r::remove);
+    router.get("/api/peers/:id/test").handler(r::test);
+    router.get("/api/peer/:id/stacks").handler(r::peerStacks);
+    router.get("/api/peer/:id/stack/:name").handler(r::peerStack);
+    router.post("/api/peer/:id/stack/:name/operation").handler(r::peerOperation);
+    router.get("/api/stacks/all").handler(r::all);
+  }
+
+  private void list(RoutingContext ctx) {
+    Api.send(ctx, 200, new JsonObject().put("peers", peers.views()));
+  }
+
+  private void get(RoutingContext ctx) {
+    Api.send(ctx, 200, peers.require(ctx.pathParam("id")).view());
+  }
+
+  private void add(RoutingContext ctx) {
+    peers.add(Api.body(ctx)).onComplete(ar -> {
+      if (ar.succeeded()) Api.send(ctx, 201, new JsonObject().put("success", true).put("peer", ar.result().view()));
+      else Api.fail(ctx, ar.cause());
+    });
+  }
+
+  private void update(RoutingContext ctx) {
+    peers.update(ctx.pathParam("id"), Api.body(ctx)).onComplete(ar -> {
+      if (ar.succeeded()) Api.send(ctx, 200, new JsonObject().put("success", true).put("peer", ar.result().view()));
+      else Api.fail(ctx, ar.cause());
+    });
+  }
+
+  private void remove(RoutingContext ctx) {
+    peers.remove(ctx.pathParam("id")).onComplete(ar -> {
+      if (ar.succeeded()) Api.send(ctx, 200, new JsonObject().put("success", true));
+      else Api.fail(ctx, ar.cause());
+    });
+  }
+
+  /** Works on a disabled peer too: that is how one checks it before enabling it. */
+  private void test(RoutingContext ctx) {
+    peers.test(peers.require(ctx.pathParam("id"))).onComplete(ar -> {
+      if (ar.succeeded()) Api.send(ctx, 200, ar.result());
+      else Api.fail(ctx, ar.cause());
+    });
+  }
+
+  private void peerStacks(RoutingContext ctx) {
+    peers.stacks(enabledPeer(ctx)).onComplete(ar -> {
+      if (ar.succeeded()) Api.send(ctx, 200, new JsonObject().put("stacks", ar.result()));
+      else Api.fail(ctx, ar.cause());
+    });
+  }
+
+  /** The peer's answer with its status; a stack it describes is tagged with the peer. */
+  private void peerStack(RoutingContext ctx) {
+    Peer peer = enabledPeer(ctx);
+    String name = stackName(ctx);
+    peers.call(peer, HttpMethod.GET, "/api/stack/" + name, null, PeerService.REQUEST_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        Api.fail(ctx, ar.cause());
+        return;
+      }
+      PeerService.Answer a = ar.result();
+      if (a.status() == 401 || a.status() == 403) {
+        Api.fail(ctx, PeerService.refusal(a));
+        return;
+      }
+      Object body = a.body();
+      if (a.status() == 200) {
+        try {
+          if (io.vertx.core.json.Json.decodeValue(a.body()) instanceof JsonObject o) body = o.put("peer", peer.id());
+        } catch (RuntimeException e) {
+          // passed on as it came
+        }
+      }
+      Api.send(ctx, a.status(), body);
+    });
+  }
+
+  /**
+   * The same JSON body to the peer's operation endpoint, with {@code async} and {@code force}
+   * passed on; answered with the peer's status and body (its refusal of our token is a 502, not
+   * a 401/403 the client would take for its own).
+   */
+  private void peerOperation(RoutingContext ctx) {
+    Peer peer = enabledPeer(ctx);
+    String name = stackName(ctx);
+    JsonObject body = Api.body(ctx);
+    List<String> query = new ArrayList<>();
+    if (Api.flag(ctx, "async")) query.add("async=true");
+    if (Api.flag(ctx, "force")) query.add("force=true");
+    String path = "/api/stack/" + name + "/operation" + (query.isEmpty() ? "" : "?" + String.join("&", query));
+    peers.call(peer, HttpMethod.POST, path, body.toBuffer(), operationTimeoutMs).onComplete(ar -> {
+      peers.invalidate(peer.id());
+      if (ar.failed()) {
+        Api.fail(ctx, ar.cause());
+        return;
+      }
+      PeerService.Answer a = ar.result();
+      if (a.status() == 401 || a.status() == 403) Api.fail(ctx, PeerService.refusal(a));
+      else Api.send(ctx, a.status(), a.body());
+    });
+  }
+
+  /**
+   * Local stacks, then each enabled peer's (called in parallel, each bounded by its timeout, or
+   * served from its list of the last 5 s). A peer that fails is listed with {@code reachable:
+   * false} and contributes no stacks: an older list would show states we cannot vouch for.
+   */
+  private void all(RoutingContext ctx) {
+    Future<JsonArray> local = localStacks(ctx);
+    List<Peer> enabled = peers.list().stream().filter(Peer::enabled).toList();
+    List<Future<JsonArray>> remote = enabled.stream().map(peers::stacks).toList();
+    // The cluster's nodes (issue 7, a clustered map of each node's stacks) are not merged yet;
+    // their stacks, tagged with their "node", belong between the local ones and the peers'.
+    List<Future<?>> every = new ArrayList<>(remote);
+    every.add(local);
+    Future.join(every).onComplete(done -> {
+      if (local.failed()) {
+        Api.fail(ctx, local.cause());
+        return;
+      }
+      JsonArray stacks = new JsonArray();
+      local.result().forEach(stacks::add);
+      JsonArray status = new JsonArray();
+      for (int i = 0; i < enabled.size(); i++) {
+        Peer p = enabled.get(i);
+        Future<JsonArray> f = remote.get(i);
+        JsonObject entry = new JsonObject().put("id", p.id()).put("name", p.name()).put("reachable", f.succeeded());
+        if (f.succeeded()) {
+          f.result().forEach(stacks::add);
+          entry.putNull("error");
+        } else {
+          entry.put("error", f.cause().getMessage());
+        }
+        status.add(entry);
+      }
+      Api.send(ctx, 200, new JsonObject().put("stacks", stacks).put("peers", status));
+    });
+  }
+
+  /** This node's stacks, from the shared encoded answer when it is current. */
+  private Future<JsonArray> localStacks(RoutingContext ctx) {
+    Buffer cached = localList.get();
+    if (cached != null) return Future.succeededFuture(stacksOf(cached.toString()));
+    return Api.request(ctx, stacksAddress, Bus.Stacks.LIST, new JsonObject(), LOCAL_LIST_TIMEOUT_MS).map(msg -> {
+      String status = msg.headers().get(Bus.STATUS);
+      if (status != null && !status.equals("200")) {
+        Object b = msg.body();
+        JsonObject err = b instanceof JsonObject o ? o : b instanceof String s ? new JsonObject(s) : new JsonObject();
+        throw new ApiException(Integer.parseInt(status), err.getString("error", "Stack list unavailable"));
+      }
+      Object b = msg.body();
+      return stacksOf(b instanceof JsonObject o ? o.encode() : String.valueOf(b));
+    });
+  }
+
+  private static JsonArray stacksOf(String encoded) {
+    JsonArray stacks = new JsonObject(encoded).getJsonArray("stacks");
+    return stacks == null ? new JsonArray() : stacks;
+  }
+
+  private Peer enabledPeer(RoutingContext ctx) {
+    Peer peer = peers.require(ctx.pathParam("id"));
+    if (!peer.enabled()) throw ApiException.conflict("Peer is disabled");
+    return peer;
+  }
+
+  private static String stackName(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    StackFiles.checkName(name);
+    return name;
+  }
+}
