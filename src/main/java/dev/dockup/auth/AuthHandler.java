@@ -25,7 +25,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
   public static final String AUDIT_CREDENTIAL = "dockup.audit.credential";
   private static final Set<String> OPEN = Set.of(
       "GET /api/ping", "POST /api/auth/login", "POST /api/auth/setup", "POST /api/auth/token", "POST /api/auth/logout");
-  private static final Pattern STACK_IN_PATH = Pattern.compile("^/api/(?:nodes/[^/]+/)?stack/([^/]+)");
+  private static final Pattern STACK_IN_PATH = Pattern.compile("^/api/(?:nodes/[^/]+/|peer/[^/]+/)?stack/([^/]+)");
   private static final Set<String> SECRET_PARAMS = Set.of("token", "password", "setup_code", "api_token");
 
   private final AuthService auth;
