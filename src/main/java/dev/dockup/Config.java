@@ -35,7 +35,18 @@ public record Config(
     List<String> trustedProxies,
     List<String> allowedOrigins,
     boolean secureCookies,
-    int updateGraceSeconds) {
+    int updateGraceSeconds,
+    Cluster cluster) {
+
+  /** The fleet settings; {@code enabled} false means a single node with a local event bus. */
+  public record Cluster(boolean enabled, String name, String host, int port, int eventBusPort,
+                        List<String> members, String secret, String configFile) {
+    @Override
+    public String toString() {
+      return "Cluster[enabled=" + enabled + ", name=" + name + ", host=" + host + ", port=" + port
+          + ", eventBusPort=" + eventBusPort + ", members=" + members + ", secret=" + (secret == null ? "unset" : "***") + "]";
+    }
+  }
 
   public static final Pattern NODE_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
@@ -57,7 +68,15 @@ public record Config(
       Map.entry("TRUSTED_PROXIES", "trusted_proxies"),
       Map.entry("ALLOWED_ORIGINS", "allowed_origins"),
       Map.entry("SECURE_COOKIES", "secure_cookies"),
-      Map.entry("UPDATE_GRACE", "update_grace"));
+      Map.entry("UPDATE_GRACE", "update_grace"),
+      Map.entry("DOCKUP_CLUSTER", "cluster"),
+      Map.entry("DOCKUP_CLUSTER_NAME", "cluster_name"),
+      Map.entry("DOCKUP_CLUSTER_HOST", "cluster_host"),
+      Map.entry("DOCKUP_CLUSTER_PORT", "cluster_port"),
+      Map.entry("DOCKUP_EVENTBUS_PORT", "eventbus_port"),
+      Map.entry("DOCKUP_CLUSTER_MEMBERS", "cluster_members"),
+      Map.entry("DOCKUP_CLUSTER_SECRET", "cluster_secret"),
+      Map.entry("DOCKUP_CLUSTER_CONFIG", "cluster_config"));
 
   public static Config load(Path file, Map<String, String> env) {
     JsonObject json = defaults();
@@ -89,7 +108,14 @@ public record Config(
         .put("trusted_proxies", new JsonArray())
         .put("allowed_origins", new JsonArray())
         .put("secure_cookies", false)
-        .put("update_grace", 30);
+        .put("update_grace", 30)
+        .put("cluster", false)
+        .put("cluster_name", "dockup")
+        .put("cluster_host", "127.0.0.1")
+        .put("cluster_port", 5701)
+        .put("eventbus_port", 5702)
+        .put("cluster_members", new JsonArray())
+        .put("cluster_config", "cluster.xml");
   }
 
   public static Config fromJson(JsonObject json) {
@@ -122,7 +148,23 @@ public record Config(
         list(json, "trusted_proxies"),
         list(json, "allowed_origins"),
         bool(json, "secure_cookies"),
-        intValue(json, "update_grace", 1, 3_600));
+        intValue(json, "update_grace", 1, 3_600),
+        cluster(json));
+  }
+
+  private static Cluster cluster(JsonObject json) {
+    boolean enabled = bool(json, "cluster");
+    String secret = json.getString("cluster_secret");
+    if (enabled && (secret == null || secret.length() < 32)) {
+      throw new IllegalStateException("DOCKUP_CLUSTER_SECRET must be set, at least 32 characters, when clustered");
+    }
+    String name = json.getString("cluster_name");
+    if (name == null || !name.matches("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")) {
+      throw new IllegalStateException("DOCKUP_CLUSTER_NAME must be 1-63 letters, digits, '.', '_' or '-'");
+    }
+    return new Cluster(enabled, name, json.getString("cluster_host"), intValue(json, "cluster_port", 1, 65535),
+        intValue(json, "eventbus_port", 0, 65535), list(json, "cluster_members"),
+        secret == null || secret.isBlank() ? null : secret, json.getString("cluster_config"));
   }
 
   private static int intValue(JsonObject json, String key, int min, int max) {
@@ -182,6 +224,6 @@ public record Config(
         + ", jwtExpirySeconds=" + jwtExpirySeconds + ", loginMaxFailures=" + loginMaxFailures
         + ", loginWindowSeconds=" + loginWindowSeconds + ", trustedProxies=" + trustedProxies
         + ", allowedOrigins=" + allowedOrigins + ", secureCookies=" + secureCookies
-        + ", updateGraceSeconds=" + updateGraceSeconds + "]";
+        + ", updateGraceSeconds=" + updateGraceSeconds + ", cluster=" + cluster + "]";
   }
 }

@@ -14,6 +14,8 @@ import dev.dockup.update.UpdateVerticle;
 import dev.dockup.settings.Settings;
 import dev.dockup.store.SecretBox;
 import dev.dockup.engine.EngineVerticle;
+import dev.dockup.fleet.Clustering;
+import dev.dockup.fleet.FleetVerticle;
 import dev.dockup.stack.StackListCache;
 import dev.dockup.stack.StacksVerticle;
 import dev.dockup.store.DataDir;
@@ -66,17 +68,23 @@ public final class DockUp {
       result.completeExceptionally(e);
       return result;
     }
-    DockUp app = new DockUp(Vertx.vertx(), config);
-    app.loadShared()
-        .compose(shared -> shared.auth().initialize().map(shared))
-        .compose(app::deploy)
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            result.complete(app);
-          } else {
-            new Thread(() -> app.vertx.close().onComplete(v -> result.completeExceptionally(ar.cause())), "dockup-close").start();
-          }
-        });
+    Clustering.vertx(config).onComplete(started -> {
+      if (started.failed()) {
+        result.completeExceptionally(started.cause());
+        return;
+      }
+      DockUp app = new DockUp(started.result(), config);
+      app.loadShared()
+          .compose(shared -> shared.auth().initialize().map(shared))
+          .compose(app::deploy)
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              result.complete(app);
+            } else {
+              new Thread(() -> app.vertx.close().onComplete(v -> result.completeExceptionally(ar.cause())), "dockup-close").start();
+            }
+          });
+    });
     return result;
   }
 
@@ -97,11 +105,13 @@ public final class DockUp {
   private Future<?> deploy(Shared shared) {
     int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     // Stacks first, so its consumers hear the engine's first resync.
-    return vertx.deployVerticle(new StacksVerticle(config, stackList))
+    return FleetVerticle.nameIsFree(vertx, config)
+        .compose(v -> vertx.deployVerticle(new StacksVerticle(config, stackList)))
         .compose(id -> vertx.deployVerticle(new EngineVerticle(config, shared.settings())))
         .compose(id -> vertx.deployVerticle(new UpdateVerticle(config, shared.registry(), shared.notifier()::notify)))
         .compose(id -> vertx.deployVerticle(new ScheduleVerticle(config, shared.settings(), Clock.systemUTC())))
         .compose(id -> vertx.deployVerticle(new NotifyVerticle(config.nodeName(), shared.notifier())))
+        .compose(id -> vertx.deployVerticle(new FleetVerticle(config)))
         .compose(id -> vertx.deployVerticle(() -> {
           HttpVerticle v = new HttpVerticle(shared);
           synchronized (http) {

@@ -5,10 +5,13 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** {@code java -jar dockup.jar}: configuration, start, and signals (first: graceful; second: at once). */
+/** {@code java -jar dockup.jar [--cluster]}: configuration, start, and signals (first: graceful; second: at once). */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -18,7 +21,9 @@ public final class Main {
     Config config;
     try {
       String file = System.getenv().getOrDefault("DOCKUP_CONFIG", "conf/config.json");
-      config = Config.load(Path.of(file), System.getenv());
+      Map<String, String> env = new HashMap<>(System.getenv());
+      if (Arrays.asList(args).contains("--cluster")) env.put("DOCKUP_CLUSTER", "true");
+      config = Config.load(Path.of(file), env);
     } catch (IllegalStateException e) {
       System.err.println("DockUp cannot start: " + e.getMessage());
       System.exit(2);

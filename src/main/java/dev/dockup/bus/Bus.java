@@ -24,6 +24,11 @@ public final class Bus {
   public static String stacks(String node) { return "dockup." + node + ".stacks"; }
   public static String updates(String node) { return "dockup." + node + ".updates"; }
   public static String schedules(String node) { return "dockup." + node + ".schedules"; }
+  public static String fleet(String node) { return "dockup." + node + ".fleet"; }
+  /** Answered by a running node: how a newcomer finds out whether its name is taken. */
+  public static String ping(String node) { return "dockup." + node + ".ping"; }
+  /** Published by every node every few seconds and on change: its entry in the fleet view. */
+  public static final String FLEET_NODES = "dockup.fleet.nodes";
   /** Local publication of a stack's update state ({@code stack, update_available, last_check}) for its list item. */
   public static String updateState(String node) { return "dockup." + node + ".updates.state"; }
   /** Local publication of one compose project's containers, from the engine to the stacks. */

@@ -9,6 +9,7 @@ import dev.dockup.auth.AuthRoutes;
 import dev.dockup.auth.AuthStore;
 import dev.dockup.engine.EngineRoutes;
 import dev.dockup.feed.FeedRoutes;
+import dev.dockup.fleet.FleetRoutes;
 import dev.dockup.registry.RegistryRoutes;
 import dev.dockup.notify.NotifyRoutes;
 import dev.dockup.peer.PeerRoutes;
@@ -66,6 +67,7 @@ public final class HttpVerticle extends VerticleBase {
     StackRoutes.mount(router, config, shared.stackList());
     EngineRoutes.mount(router, config);
     UpdateRoutes.mount(router, config);
+    FleetRoutes.mount(router, config);
     ScheduleRoutes.mount(router, config);
     NotifyRoutes.mount(router, shared.notifier());
     RegistryRoutes.mount(router, shared.registry(), shared.settings());

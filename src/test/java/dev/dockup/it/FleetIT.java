@@ -1,0 +1,93 @@
+package dev.dockup.it;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Clustered nodes on loopback (here two members in one JVM): each sees the other and its stacks
+ * in the fleet view, a taken node name is refused, and a node that leaves is shown unreachable
+ * with its last known stacks.
+ */
+class FleetIT {
+  static final String SECRET = "fleet-test-secret-0123456789-abcdef";
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static TestNode.Builder member(String cluster, String name, int port, String members) throws Exception {
+    return TestNode.builder()
+        .config("node_name", name)
+        .config("cluster", true).config("cluster_name", cluster).config("cluster_host", "127.0.0.1")
+        .config("cluster_port", port).config("eventbus_port", freePort())
+        .config("cluster_members", members).config("cluster_secret", SECRET);
+  }
+
+  static JsonObject node(JsonObject view, String name) {
+    return view.getJsonArray("nodes").stream().map(JsonObject.class::cast)
+        .filter(n -> name.equals(n.getString("name"))).findFirst().orElse(null);
+  }
+
+  @Test
+  void membersSeeEachOtherAndEachOthersStacksAndALeaverIsShownUnreachable() throws Exception {
+    String cluster = "t" + UUID.randomUUID().toString().substring(0, 8);
+    int pa = freePort();
+    int pb = freePort();
+    String members = "127.0.0.1:" + pa + ",127.0.0.1:" + pb;
+    String a = "node-a-" + cluster;
+    String b = "node-b-" + cluster;
+    try (TestNode na = member(cluster, a, pa, members).start()) {
+      TestNode nb = member(cluster, b, pb, members).start();
+      try {
+        JsonObject nodes = na.await("/api/nodes", v -> node(v, b) != null && node(v, b).getBoolean("reachable"), Duration.ofSeconds(20));
+        assertTrue(node(nodes, a).getBoolean("self"));
+        assertFalse(node(nodes, b).getBoolean("self"));
+        assertFalse(node(nodes, b).containsKey("stacks"));
+
+        String stack = "fleet-" + cluster;
+        assertEquals(201, nb.http.post("/api/stack/" + stack + "/compose", Stacks.content(Stacks.twoServices("x"))).status());
+        JsonObject fleet = na.await("/api/fleet", v -> node(v, b) != null && node(v, b).getJsonArray("stacks", new JsonArray())
+            .stream().map(JsonObject.class::cast).anyMatch(s -> stack.equals(s.getString("name"))), Duration.ofSeconds(10));
+        assertEquals(b, node(fleet, b).getJsonArray("stacks").stream().map(JsonObject.class::cast)
+            .filter(s -> stack.equals(s.getString("name"))).findFirst().orElseThrow().getString("node"));
+        assertTrue(Stacks.find(na.http.get("/api/stacks").json(), stack) == null, "GET /api/stacks stays the local list");
+
+        ExecutionException taken = assertThrows(ExecutionException.class, () -> member(cluster, b, freePort(), members).start());
+        assertTrue(String.valueOf(taken.getCause().getMessage()).contains("held by a running member"), String.valueOf(taken.getCause()));
+
+        long t0 = System.nanoTime();
+        nb.close();
+        nb = null;
+        JsonObject after = na.await("/api/fleet", v -> !node(v, b).getBoolean("reachable"), Duration.ofSeconds(10));
+        assertTrue((System.nanoTime() - t0) / 1_000_000_000L <= 10);
+        assertTrue(node(after, b).getJsonArray("stacks").stream().map(JsonObject.class::cast)
+            .anyMatch(s -> stack.equals(s.getString("name"))), "last known stacks kept");
+      } finally {
+        if (nb != null) nb.close();
+      }
+    }
+  }
+
+  @Test
+  void aSingleNodeIsAFleetOfOne() throws Exception {
+    try (TestNode node = TestNode.builder().start()) {
+      JsonObject fleet = node.await("/api/fleet", v -> !v.getJsonArray("nodes").isEmpty(), Duration.ofSeconds(10));
+      assertEquals(1, fleet.getJsonArray("nodes").size());
+      JsonObject self = fleet.getJsonArray("nodes").getJsonObject(0);
+      assertTrue(self.getBoolean("self") && self.getBoolean("reachable"));
+    }
+  }
+}
