@@ -3,6 +3,8 @@ package dev.dockup.bus;
 /**
  * Every event-bus address and message field, in one place. Request/reply services are
  * addressed per node so a request reaches the node that owns the engine and the stack files.
+ * Their consumers are local: in a cluster, a member (with or without the secret) cannot reach
+ * another node's services directly; requests between nodes will go through a signed gateway.
  */
 public final class Bus {
   private Bus() {}

@@ -115,7 +115,7 @@ public final class EngineVerticle extends VerticleBase {
         Map.entry(Bus.Engine.APPDATA, this::appdataSizes),
         Map.entry(Bus.Engine.IMAGE_DIGESTS, req -> engineCall(() -> resources.repoDigests(req.getJsonArray(Bus.IDS)))),
         Map.entry(Bus.Engine.TAG_IMAGE, req -> engineCall(() -> resources.tag(req.getString(Bus.ID), req.getString("ref")))));
-    vertx.eventBus().<JsonObject>consumer(Bus.engine(config.nodeName()), msg -> Services.serve(msg, actions));
+    vertx.eventBus().<JsonObject>localConsumer(Bus.engine(config.nodeName()), msg -> Services.serve(msg, actions));
     vertx.eventBus().consumer(Bus.FEED_DEMAND, msg -> lastDemandMs = System.currentTimeMillis());
 
     connect();

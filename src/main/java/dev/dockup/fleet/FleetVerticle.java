@@ -47,7 +47,7 @@ public final class FleetVerticle extends VerticleBase {
         "nodes", req -> Future.succeededFuture(view(false)));
     return vertx.eventBus().consumer(Bus.ping(config.nodeName()), m -> m.reply(new JsonObject().put("node", config.nodeName()))).completion()
         .onSuccess(v -> {
-          vertx.eventBus().<JsonObject>consumer(Bus.fleet(config.nodeName()), m -> Services.serve(m, actions));
+          vertx.eventBus().<JsonObject>localConsumer(Bus.fleet(config.nodeName()), m -> Services.serve(m, actions));
           vertx.eventBus().<JsonObject>consumer(Bus.FLEET_NODES, m -> heard(m.body()));
           vertx.eventBus().<JsonObject>consumer(Bus.EVENTS, m -> onFeed(m.body()));
           beat();

@@ -97,7 +97,7 @@ public final class ScheduleVerticle extends VerticleBase {
 
     return vertx.executeBlocking(file::read, false)
         .onSuccess(this::load)
-        .compose(doc -> vertx.eventBus().<JsonObject>consumer(Bus.schedules(config.nodeName()), m -> Services.serve(m, actions)).completion())
+        .compose(doc -> vertx.eventBus().<JsonObject>localConsumer(Bus.schedules(config.nodeName()), m -> Services.serve(m, actions)).completion())
         .onSuccess(v -> schedules.keySet().forEach(this::arm));
   }
 

@@ -106,7 +106,7 @@ public final class StacksVerticle extends VerticleBase {
     actions.put(Bus.Stacks.OPERATIONS, this::operations);
     actions.put(Bus.Stacks.GET_OPERATION, this::getOperation);
     actions.put(Bus.Stacks.INFO, this::info);
-    vertx.eventBus().<JsonObject>consumer(Bus.stacks(config.nodeName()), m -> Services.serve(m, actions));
+    vertx.eventBus().<JsonObject>localConsumer(Bus.stacks(config.nodeName()), m -> Services.serve(m, actions));
 
     return io.executeBlocking(() -> ComposeCli.detect(config.composeCommand(), config.dockerHost()), false)
         .onSuccess(cli -> compose = cli)

@@ -69,7 +69,7 @@ public final class UpdateVerticle extends VerticleBase {
         Bus.Updates.CHECK, req -> check(stack(req), true),
         Bus.Updates.RUN, this::run,
         Bus.Updates.HISTORY, this::history);
-    vertx.eventBus().<JsonObject>consumer(Bus.updates(config.nodeName()), m -> Services.serve(m, actions));
+    vertx.eventBus().<JsonObject>localConsumer(Bus.updates(config.nodeName()), m -> Services.serve(m, actions));
     return vertx.executeBlocking(file::read, false).onSuccess(doc -> {
       state = doc;
       for (String k : List.of("stacks", "bad", "notified")) if (!state.containsKey(k)) state.put(k, new JsonObject());

@@ -65,6 +65,13 @@ class FleetIT {
             .filter(s -> stack.equals(s.getString("name"))).findFirst().orElseThrow().getString("node"));
         assertTrue(Stacks.find(na.http.get("/api/stacks").json(), stack) == null, "GET /api/stacks stays the local list");
 
+        // Another member cannot call B's services directly: they listen on the local bus only.
+        ExecutionException direct = assertThrows(ExecutionException.class, () -> na.app.vertx().eventBus()
+            .request("dockup." + b + ".stacks", new JsonObject().put("name", stack).put("operation", "up"),
+                new io.vertx.core.eventbus.DeliveryOptions().addHeader("action", "operation").setSendTimeout(3_000))
+            .toCompletionStage().toCompletableFuture().get());
+        assertTrue(direct.getCause() instanceof io.vertx.core.eventbus.ReplyException, String.valueOf(direct.getCause()));
+
         ExecutionException taken = assertThrows(ExecutionException.class, () -> member(cluster, b, freePort(), members).start());
         assertTrue(String.valueOf(taken.getCause().getMessage()).contains("held by a running member"), String.valueOf(taken.getCause()));
 
