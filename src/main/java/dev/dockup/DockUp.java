@@ -16,6 +16,9 @@ import dev.dockup.store.SecretBox;
 import dev.dockup.engine.EngineVerticle;
 import dev.dockup.fleet.Clustering;
 import dev.dockup.fleet.FleetVerticle;
+import dev.dockup.fleet.Gateway;
+import dev.dockup.fleet.Remote;
+import dev.dockup.fleet.Signer;
 import dev.dockup.stack.StackListCache;
 import dev.dockup.stack.StacksVerticle;
 import dev.dockup.store.DataDir;
@@ -48,6 +51,7 @@ public final class DockUp {
   private final StackListCache stackList = new StackListCache();
   private final List<HttpVerticle> http = new ArrayList<>();
   private AuditLog audit;
+  private Signer signer;
 
   private DockUp(Vertx vertx, Config config) {
     this.vertx = vertx;
@@ -97,9 +101,16 @@ public final class DockUp {
           SigningKey.load(config.dataDir(), config.jwtSecret()));
       audit = AuditLog.open(config.dataDir(), AUDIT_MAX_BYTES);
       PeerService peers = PeerService.load(vertx, config, box);
-      return new Shared(config, auth, settings, audit, new RegistryClient(vertx), new Notifier(vertx, settings),
+      return new Shared(config, auth, settings, audit, new RegistryClient(vertx), new Notifier(vertx, settings), remote(),
           peers, stackList, draining, inFlight);
     }, false);
+  }
+
+  /** Requests to other nodes, signed; none when not clustered. */
+  private Remote remote() {
+    if (!config.cluster().enabled()) return null;
+    if (signer == null) signer = new Signer(config.cluster().secret());
+    return new Remote(vertx, config.nodeName(), signer);
   }
 
   private Future<?> deploy(Shared shared) {
@@ -112,6 +123,9 @@ public final class DockUp {
         .compose(id -> vertx.deployVerticle(new ScheduleVerticle(config, shared.settings(), Clock.systemUTC())))
         .compose(id -> vertx.deployVerticle(new NotifyVerticle(config.nodeName(), shared.notifier())))
         .compose(id -> vertx.deployVerticle(new FleetVerticle(config)))
+        .compose(id -> config.cluster().enabled()
+            ? vertx.deployVerticle(new Gateway(config, signer))
+            : Future.succeededFuture(id))
         .compose(id -> vertx.deployVerticle(() -> {
           HttpVerticle v = new HttpVerticle(shared);
           synchronized (http) {

@@ -2,6 +2,7 @@ package dev.dockup;
 
 import dev.dockup.audit.AuditLog;
 import dev.dockup.auth.AuthService;
+import dev.dockup.fleet.Remote;
 import dev.dockup.notify.Notifier;
 import dev.dockup.peer.PeerService;
 import dev.dockup.registry.RegistryClient;
@@ -24,6 +25,7 @@ public record Shared(
     AuditLog audit,
     RegistryClient registry,
     Notifier notifier,
+    Remote remote,
     PeerService peers,
     StackListCache stackList,
     AtomicBoolean draining,

@@ -27,6 +27,8 @@ public final class Bus {
   public static String updates(String node) { return "dockup." + node + ".updates"; }
   public static String schedules(String node) { return "dockup." + node + ".schedules"; }
   public static String fleet(String node) { return "dockup." + node + ".fleet"; }
+  /** The only clustered service address of a node: its signed gateway. */
+  public static String remote(String node) { return "dockup." + node + ".remote"; }
   /** Answered by a running node: how a newcomer finds out whether its name is taken. */
   public static String ping(String node) { return "dockup." + node + ".ping"; }
   /** Published by every node every few seconds and on change: its entry in the fleet view. */

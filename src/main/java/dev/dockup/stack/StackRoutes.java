@@ -3,6 +3,8 @@ package dev.dockup.stack;
 import dev.dockup.Config;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
+import dev.dockup.fleet.NodeTarget;
+import dev.dockup.fleet.Remote;
 import dev.dockup.web.Api;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -13,45 +15,57 @@ public final class StackRoutes {
   static final int MAX_LOG_LINES = 5_000;
 
   private final String address;
+  private final NodeTarget target;
   private final long operationTimeoutMs;
   private final StackListCache listCache;
 
-  private StackRoutes(Config config, StackListCache listCache) {
+  private StackRoutes(Config config, StackListCache listCache, Remote remote) {
     this.address = Bus.stacks(config.nodeName());
+    this.target = new NodeTarget(config.nodeName(), remote, "stacks", address);
     this.listCache = listCache;
     // Above OPERATION_TIMEOUT so the stack verticle's own 504 (with the output) arrives first.
     this.operationTimeoutMs = (config.operationTimeoutSeconds() + 60L) * 1000;
   }
 
-  public static void mount(Router router, Config config, StackListCache listCache) {
-    StackRoutes r = new StackRoutes(config, listCache);
+  /**
+   * Mounts the stack routes for this node, and the same under {@code /api/nodes/<node>} for any
+   * node of the fleet ({@code remote} is null when not clustered: then only this node's own name works).
+   */
+  public static void mount(Router router, Config config, StackListCache listCache, Remote remote) {
+    StackRoutes r = new StackRoutes(config, listCache, remote);
     router.get("/api/stacks").handler(r::list);
     router.post("/api/stacks/validate").handler(r::validate);
-    router.get("/api/stack/:name").handler(r::get);
-    router.delete("/api/stack/:name").handler(r::delete);
-    router.post("/api/stack/:name/operation").handler(r::operation);
-    router.get("/api/stack/:name/logs").handler(r::logs);
-    router.get("/api/stack/:name/compose").handler(r::getCompose);
-    router.post("/api/stack/:name/compose").handler(r::putCompose);
-    router.put("/api/stack/:name/compose").handler(r::putCompose);
-    router.get("/api/stack/:name/env").handler(r::getEnv);
-    router.put("/api/stack/:name/env").handler(r::putEnv);
-    router.post("/api/stack/:name/env").handler(r::putEnv);
     router.get("/api/trash").handler(r::trash);
     router.post("/api/trash/:id/restore").handler(r::restore);
     router.get("/api/operations").handler(r::operations);
-    router.get("/api/operations/:id").handler(r::getOperation);
+    for (String prefix : NodeTarget.PREFIXES) {
+      router.get(prefix + "/stack/:name").handler(r::get);
+      router.delete(prefix + "/stack/:name").handler(r::delete);
+      router.post(prefix + "/stack/:name/operation").handler(r::operation);
+      router.get(prefix + "/stack/:name/logs").handler(r::logs);
+      router.get(prefix + "/stack/:name/compose").handler(r::getCompose);
+      router.post(prefix + "/stack/:name/compose").handler(r::putCompose);
+      router.put(prefix + "/stack/:name/compose").handler(r::putCompose);
+      router.get(prefix + "/stack/:name/env").handler(r::getEnv);
+      router.put(prefix + "/stack/:name/env").handler(r::putEnv);
+      router.post(prefix + "/stack/:name/env").handler(r::putEnv);
+      router.get(prefix + "/operations/:id").handler(r::getOperation);
+    }
+  }
+
+  private void send(RoutingContext ctx, String action, JsonObject payload, long timeoutMs) {
+    target.forward(ctx, action, payload, timeoutMs);
   }
 
   /** The hot path: straight from the shared encoded answer when it is current. */
   private void list(RoutingContext ctx) {
     var cached = listCache.get();
     if (cached != null) Api.send(ctx, 200, cached);
-    else Api.forward(ctx, address, Bus.Stacks.LIST, new JsonObject());
+    else Api.forward(ctx, address, Bus.Stacks.LIST, new JsonObject());  // local only
   }
 
   private void get(RoutingContext ctx) {
-    Api.forward(ctx, address, Bus.Stacks.GET, named(ctx));
+    send(ctx, Bus.Stacks.GET, named(ctx), Api.DEFAULT_TIMEOUT_MS);
   }
 
   private void operation(RoutingContext ctx) {
@@ -62,35 +76,35 @@ public final class StackRoutes {
         .put(Bus.FORCE, Api.flag(ctx, "force") || Boolean.TRUE.equals(body.getValue(Bus.FORCE)))
         .put(Bus.ASYNC, Api.flag(ctx, "async"));
     if (body.containsKey(Bus.SERVICES)) req.put(Bus.SERVICES, body.getValue(Bus.SERVICES));
-    Api.forward(ctx, address, Bus.Stacks.OPERATION, req, operationTimeoutMs);
+    send(ctx, Bus.Stacks.OPERATION, req, operationTimeoutMs);
   }
 
   private void delete(RoutingContext ctx) {
     JsonObject req = named(ctx)
         .put(Bus.DELETE_IMAGES, Api.flag(ctx, "delete_images"))
         .put(Bus.FORCE, Api.flag(ctx, "force"));
-    Api.forward(ctx, address, Bus.Stacks.DELETE, req, operationTimeoutMs);
+    send(ctx, Bus.Stacks.DELETE, req, operationTimeoutMs);
   }
 
   private void logs(RoutingContext ctx) {
-    Api.forward(ctx, address, Bus.Stacks.LOGS, named(ctx).put(Bus.LINES, lines(ctx)), 180_000);
+    send(ctx, Bus.Stacks.LOGS, named(ctx).put(Bus.LINES, lines(ctx)), 180_000);
   }
 
   private void getCompose(RoutingContext ctx) {
-    Api.forward(ctx, address, Bus.Stacks.GET_COMPOSE, named(ctx));
+    send(ctx, Bus.Stacks.GET_COMPOSE, named(ctx), Api.DEFAULT_TIMEOUT_MS);
   }
 
   private void putCompose(RoutingContext ctx) {
     JsonObject req = named(ctx).put(Bus.CONTENT, Api.body(ctx).getValue(Bus.CONTENT));
-    Api.forward(ctx, address, Bus.Stacks.PUT_COMPOSE, req, 180_000);
+    send(ctx, Bus.Stacks.PUT_COMPOSE, req, 180_000);
   }
 
   private void getEnv(RoutingContext ctx) {
-    Api.forward(ctx, address, Bus.Stacks.GET_ENV, named(ctx));
+    send(ctx, Bus.Stacks.GET_ENV, named(ctx), Api.DEFAULT_TIMEOUT_MS);
   }
 
   private void putEnv(RoutingContext ctx) {
-    Api.forward(ctx, address, Bus.Stacks.PUT_ENV, named(ctx).put(Bus.CONTENT, Api.body(ctx).getValue(Bus.CONTENT)));
+    send(ctx, Bus.Stacks.PUT_ENV, named(ctx).put(Bus.CONTENT, Api.body(ctx).getValue(Bus.CONTENT)), Api.DEFAULT_TIMEOUT_MS);
   }
 
   private void validate(RoutingContext ctx) {
@@ -101,23 +115,23 @@ public final class StackRoutes {
       StackFiles.checkName(s);
       req.put(Bus.STACK, s);
     }
-    Api.forward(ctx, address, Bus.Stacks.VALIDATE, req, 180_000);
+    send(ctx, Bus.Stacks.VALIDATE, req, 180_000);
   }
 
   private void trash(RoutingContext ctx) {
-    Api.forward(ctx, address, Bus.Stacks.TRASH, new JsonObject());
+    send(ctx, Bus.Stacks.TRASH, new JsonObject(), Api.DEFAULT_TIMEOUT_MS);
   }
 
   private void restore(RoutingContext ctx) {
-    Api.forward(ctx, address, Bus.Stacks.RESTORE, new JsonObject().put(Bus.ID, ctx.pathParam("id")));
+    send(ctx, Bus.Stacks.RESTORE, new JsonObject().put(Bus.ID, ctx.pathParam("id")), Api.DEFAULT_TIMEOUT_MS);
   }
 
   private void operations(RoutingContext ctx) {
-    Api.forward(ctx, address, Bus.Stacks.OPERATIONS, new JsonObject());
+    send(ctx, Bus.Stacks.OPERATIONS, new JsonObject(), Api.DEFAULT_TIMEOUT_MS);
   }
 
   private void getOperation(RoutingContext ctx) {
-    Api.forward(ctx, address, Bus.Stacks.GET_OPERATION, new JsonObject().put(Bus.ID, ctx.pathParam("id")));
+    send(ctx, Bus.Stacks.GET_OPERATION, new JsonObject().put(Bus.ID, ctx.pathParam("id")), Api.DEFAULT_TIMEOUT_MS);
   }
 
   private static JsonObject named(RoutingContext ctx) {

@@ -64,11 +64,11 @@ public final class HttpVerticle extends VerticleBase {
     AuthRoutes.mount(router, shared.auth(), gate, shared.settings()::instanceName);
     FeedRoutes.mount(router, vertx, config.nodeName());
     router.get("/api/version").handler(this::version);
-    StackRoutes.mount(router, config, shared.stackList());
+    StackRoutes.mount(router, config, shared.stackList(), shared.remote());
     EngineRoutes.mount(router, config);
-    UpdateRoutes.mount(router, config);
+    UpdateRoutes.mount(router, config, shared.remote());
     FleetRoutes.mount(router, config);
-    ScheduleRoutes.mount(router, config);
+    ScheduleRoutes.mount(router, config, shared.remote());
     NotifyRoutes.mount(router, shared.notifier());
     RegistryRoutes.mount(router, shared.registry(), shared.settings());
     SettingsRoutes.mount(router, shared.settings(),

@@ -65,6 +65,45 @@ class FleetIT {
             .filter(s -> stack.equals(s.getString("name"))).findFirst().orElseThrow().getString("node"));
         assertTrue(Stacks.find(na.http.get("/api/stacks").json(), stack) == null, "GET /api/stacks stays the local list");
 
+        // A writes and runs a stack on B: the request travels signed to B, which runs it.
+        String remoteStack = "remote-" + cluster;
+        Http.Resp written = na.http.post("/api/nodes/" + b + "/stack/" + remoteStack + "/compose", Stacks.content(Stacks.twoServices("x")));
+        assertEquals(201, written.status(), written.toString());
+        assertTrue(java.nio.file.Files.exists(nb.stacksDir.resolve(remoteStack).resolve("compose.yaml")));
+        assertFalse(java.nio.file.Files.exists(na.stacksDir.resolve(remoteStack)));
+        Http.Resp up = na.http.post("/api/nodes/" + b + "/stack/" + remoteStack + "/operation", new JsonObject().put("operation", "up"));
+        assertEquals(200, up.status(), up.toString());
+        assertTrue(up.text().contains("\"success\":true"));
+        String opId = up.json().getString("operation_id");
+        assertEquals(200, nb.http.get("/api/operations/" + opId).status(), "the operation ran on B");
+        assertEquals(404, na.http.get("/api/operations/" + opId).status(), "not on A");
+        assertEquals(200, na.http.get("/api/nodes/" + b + "/operations/" + opId).status());
+        assertEquals(b, na.http.get("/api/nodes/" + b + "/stack/" + remoteStack).json().getString("node"));
+        assertEquals(503, na.http.get("/api/nodes/no-such-node/stack/" + remoteStack).status());
+        Http.Resp schedule = na.http.post("/api/nodes/" + b + "/stack/" + remoteStack + "/schedule", new JsonObject().put("mode", "check"));
+        assertEquals(200, schedule.status(), schedule.toString());
+        assertEquals("check", nb.http.get("/api/stack/" + remoteStack + "/schedule").json().getString("mode"), "kept on B");
+        Http.Resp check = na.http.post("/api/nodes/" + b + "/stack/" + remoteStack + "/check-updates", "");
+        assertEquals(200, check.status(), check.toString());
+        assertEquals(200, na.http.post("/api/nodes/" + b + "/stack/" + remoteStack + "/operation", new JsonObject().put("operation", "down")).status());
+
+        // Unsigned, forged and replayed requests to B's gateway are refused.
+        var bus = na.app.vertx().eventBus();
+        String body = new JsonObject().put("name", remoteStack).put("operation", "up").encode();
+        var unsigned = bus.<String>request("dockup." + b + ".remote", body, new io.vertx.core.eventbus.DeliveryOptions()
+            .addHeader("target", "stacks").addHeader("action", "operation")).toCompletionStage().toCompletableFuture().get();
+        assertEquals("403", unsigned.headers().get("status"));
+        var forger = new dev.dockup.fleet.Signer("not-the-secret-not-the-secret-not-the-secret");
+        var forged = bus.<String>request("dockup." + b + ".remote", body, forger.sign(a, b, "stacks", "operation", body, 10_000))
+            .toCompletionStage().toCompletableFuture().get();
+        assertEquals("403", forged.headers().get("status"));
+        var signer = new dev.dockup.fleet.Signer(SECRET);
+        var options = signer.sign(a, b, "stacks", "get", new JsonObject().put("name", remoteStack).encode(), 10_000);
+        String getBody = new JsonObject().put("name", remoteStack).encode();
+        assertEquals("200", bus.<String>request("dockup." + b + ".remote", getBody, options).toCompletionStage().toCompletableFuture().get().headers().get("status"));
+        assertEquals("403", bus.<String>request("dockup." + b + ".remote", getBody, options).toCompletionStage().toCompletableFuture().get().headers().get("status"),
+            "the same signed request again is a replay");
+
         // Another member cannot call B's services directly: they listen on the local bus only.
         ExecutionException direct = assertThrows(ExecutionException.class, () -> na.app.vertx().eventBus()
             .request("dockup." + b + ".stacks", new JsonObject().put("name", stack).put("operation", "up"),

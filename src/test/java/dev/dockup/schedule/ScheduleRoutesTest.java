@@ -49,7 +49,7 @@ class ScheduleRoutesTest {
       ctx.put("dockup.body", b);
       ctx.next();
     }));
-    ScheduleRoutes.mount(router, config);
+    ScheduleRoutes.mount(router, config, null);
     router.route().failureHandler(ctx -> Api.fail(ctx, ctx.failure()));
     port = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")).actualPort();
     web = WebClient.create(vertx);

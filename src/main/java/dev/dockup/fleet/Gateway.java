@@ -1,0 +1,77 @@
+package dev.dockup.fleet;
+
+import dev.dockup.Config;
+import dev.dockup.bus.Bus;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/**
+ * The one clustered door to this node's services: a signed request from another node is
+ * checked, handed to the named local service, and its answer sent back signed. Anything
+ * unsigned, stale, replayed or aimed elsewhere is refused.
+ */
+public final class Gateway extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Config config;
+  private final Signer signer;
+
+  public Gateway(Config config, Signer signer) {
+    this.config = config;
+    this.signer = signer;
+  }
+
+  /** The services another node may ask for, by the name a request gives as its target. */
+  static Map<String, String> services(String node) {
+    return Map.of(
+        "stacks", Bus.stacks(node),
+        "updates", Bus.updates(node),
+        "schedules", Bus.schedules(node));
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.eventBus().<String>consumer(Bus.remote(config.nodeName()), this::handle).completion();
+  }
+
+  private void handle(Message<String> msg) {
+    String body = msg.body();
+    String refusal = signer.refusal(msg.headers(), config.nodeName(), body);
+    String target = services(config.nodeName()).get(msg.headers().get("target"));
+    if (refusal == null && target == null) refusal = "unknown target";
+    String from = msg.headers().get("from") == null ? "?" : msg.headers().get("from");
+    if (refusal != null) {
+      LOG.warn("Refused a request from '{}': {}", from, refusal);
+      answer(msg, from, 403, new JsonObject().put("error", "Refused: " + refusal));
+      return;
+    }
+    long timeout = Long.parseLong(msg.headers().get("timeout") == null ? "60000" : msg.headers().get("timeout"));
+    vertx.eventBus().<Object>request(target, new JsonObject(body),
+            new DeliveryOptions().addHeader(Bus.ACTION, msg.headers().get("action")).setSendTimeout(timeout))
+        .onSuccess(reply -> {
+          String status = reply.headers().get(Bus.STATUS);
+          Object b = reply.body();
+          JsonObject json = b instanceof JsonObject o ? o : new JsonObject(String.valueOf(b));
+          answer(msg, from, status == null ? 200 : Integer.parseInt(status), json);
+        })
+        .onFailure(t -> {
+          boolean timedOut = t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT;
+          answer(msg, from, timedOut ? 504 : 503, new JsonObject().put("error", timedOut ? "Operation timed out" : "Service unavailable"));
+        });
+  }
+
+  private void answer(Message<String> msg, String to, int status, JsonObject body) {
+    String text = body.encode();
+    msg.reply(text, signer.sign(config.nodeName(), to, "reply", Integer.toString(status), text, 1_000)
+        .addHeader(Bus.STATUS, Integer.toString(status)));
+  }
+}

@@ -1,0 +1,41 @@
+package dev.dockup.fleet;
+
+import dev.dockup.bus.ApiException;
+import dev.dockup.bus.Bus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+
+/** A request to another node's service through its {@link Gateway}, signed both ways. */
+public final class Remote {
+  /** The answer of the remote service: its status and body. */
+  public record Answer(int status, JsonObject body) {}
+
+  private final Vertx vertx;
+  private final String self;
+  private final Signer signer;
+
+  public Remote(Vertx vertx, String self, Signer signer) {
+    this.vertx = vertx;
+    this.self = self;
+    this.signer = signer;
+  }
+
+  public Future<Answer> request(String node, String target, String action, JsonObject payload, long timeoutMs) {
+    String body = payload.encode();
+    var options = signer.sign(self, node, target, action, body, timeoutMs + 5_000)
+        .addHeader("timeout", Long.toString(timeoutMs));
+    return vertx.eventBus().<String>request(Bus.remote(node), body, options)
+        .recover(t -> Future.failedFuture(t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT
+            ? new ApiException(504, "Operation timed out") : ApiException.unavailable("Node unreachable")))
+        .map(reply -> {
+          String why = signer.refusal(reply.headers(), self, reply.body());
+          if (why != null || !"reply".equals(reply.headers().get("target"))) {
+            throw new ApiException(502, "Unsigned or forged answer from node " + node);
+          }
+          return new Answer(Integer.parseInt(reply.headers().get("action")), new JsonObject(reply.body()));
+        });
+  }
+}
