@@ -1,5 +1,6 @@
 package dev.dockup.feed;
 
+import dev.dockup.fleet.Remote;
 import dev.dockup.stack.StackFiles;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -26,16 +27,18 @@ final class FeedClient {
   private final FeedHub hub;
   private final ServerWebSocket ws;
   private final String node;
+  private final Remote remote;
   private final Set<String> subscriptions = new HashSet<>();
   private final Map<String, LogStream> follows = new HashMap<>();
   private boolean ready;
   private boolean closed;
 
-  FeedClient(Vertx vertx, FeedHub hub, ServerWebSocket ws, String node) {
+  FeedClient(Vertx vertx, FeedHub hub, ServerWebSocket ws, String node, Remote remote) {
     this.vertx = vertx;
     this.hub = hub;
     this.ws = ws;
     this.node = node;
+    this.remote = remote;
     ws.setWriteQueueMaxSize(MAX_QUEUE_BYTES);
     ws.textMessageHandler(this::onText);
     ws.closeHandler(v -> close());
@@ -81,7 +84,7 @@ final class FeedClient {
     }
     if (msg.containsKey("subscribe")) subscribe(msg.getValue("subscribe"));
     else if (msg.getValue("follow_logs") instanceof JsonObject f) followLogs(f);
-    else if (msg.getValue("unfollow_logs") instanceof JsonObject f) unfollowLogs(f.getString("stack"));
+    else if (msg.getValue("unfollow_logs") instanceof JsonObject f) unfollowLogs(f);
     else send(error("Unknown message: expected subscribe, follow_logs or unfollow_logs"));
   }
 
@@ -92,25 +95,39 @@ final class FeedClient {
     else if (value != null) send(error("subscribe takes a list of stack names"));
   }
 
+  /** {@code {stack, node?, service?, tail?}}: a stack on this node, or on another node of the fleet. */
   private void followLogs(JsonObject f) {
     String stack = f.getString("stack");
     if (stack == null || !StackFiles.NAME.matcher(stack).matches()) {
       send(error("Invalid stack name"));
       return;
     }
+    String on = f.getValue("node") instanceof String n ? n : node;
+    LogStream.EngineCall engine;
+    if (on.equals(node)) engine = LogStream.EngineCall.local(vertx, node);
+    else if (remote != null && dev.dockup.Config.NODE_NAME.matcher(on).matches()) engine = LogStream.EngineCall.remote(remote, on);
+    else {
+      send(error("Node unreachable: " + on));
+      return;
+    }
     int tail = f.getValue("tail") instanceof Number n ? Math.max(0, Math.min(5_000, n.intValue())) : 0;
     String service = f.getValue("service") instanceof String s ? s : null;
-    unfollowLogs(stack);
-    LogStream.start(vertx, node, stack, service, tail, line -> send(line.encode()))
+    String key = on + "/" + stack;
+    unfollow(key);
+    LogStream.start(vertx, engine, stack, service, tail, line -> send(line.encode()))
         .onSuccess(s -> {
           if (closed) s.stop();
-          else follows.put(stack, s);
+          else follows.put(key, s);
         })
         .onFailure(t -> send(error("Cannot follow logs of " + stack + ": " + t.getMessage())));
   }
 
-  private void unfollowLogs(String stack) {
-    LogStream s = follows.remove(stack);
+  private void unfollowLogs(JsonObject f) {
+    unfollow((f.getValue("node") instanceof String n ? n : node) + "/" + f.getString("stack"));
+  }
+
+  private void unfollow(String key) {
+    LogStream s = follows.remove(key);
     if (s != null) s.stop();
   }
 

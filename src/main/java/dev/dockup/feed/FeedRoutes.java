@@ -2,6 +2,7 @@ package dev.dockup.feed;
 
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
+import dev.dockup.fleet.Remote;
 import dev.dockup.stack.StackFiles;
 import dev.dockup.web.Api;
 import io.vertx.core.Vertx;
@@ -26,16 +27,19 @@ public final class FeedRoutes {
 
   private final Vertx vertx;
   private final String node;
+  private final Remote remote;
   private final FeedHub hub;
 
-  private FeedRoutes(Vertx vertx, String node) {
+  private FeedRoutes(Vertx vertx, String node, Remote remote) {
     this.vertx = vertx;
     this.node = node;
+    this.remote = remote;
     this.hub = new FeedHub(vertx);
   }
 
-  public static void mount(Router router, Vertx vertx, String node) {
-    FeedRoutes r = new FeedRoutes(vertx, node);
+  /** {@code remote} (null when not clustered) lets a client follow logs of a stack on another node. */
+  public static void mount(Router router, Vertx vertx, String node, Remote remote) {
+    FeedRoutes r = new FeedRoutes(vertx, node, remote);
     router.get("/ws").handler(r::webSocket);
     router.get("/api/stack/:name/logs").handler(r::followLogs);
     SockJSBridgeOptions bridge = new SockJSBridgeOptions()
@@ -50,7 +54,7 @@ public final class FeedRoutes {
 
   private void webSocket(RoutingContext ctx) {
     ctx.request().toWebSocket()
-        .onSuccess(ws -> new FeedClient(vertx, hub, ws, node))
+        .onSuccess(ws -> new FeedClient(vertx, hub, ws, node, remote))
         .onFailure(t -> Api.error(ctx, 400, "WebSocket upgrade required"));
   }
 
@@ -86,7 +90,7 @@ public final class FeedRoutes {
         .putHeader("X-Accel-Buffering", "no");
     res.setWriteQueueMaxSize(FeedClient.MAX_QUEUE_BYTES);
     res.write(": following " + stack + "\n\n");
-    LogStream.start(vertx, node, stack, ctx.request().getParam("service"), tail, line -> {
+    LogStream.start(vertx, LogStream.EngineCall.local(vertx, node), stack, ctx.request().getParam("service"), tail, line -> {
           if (res.ended() || res.closed()) return;
           if (res.writeQueueFull()) res.reset();
           else res.write("event: log_line\ndata: " + line.encode() + "\n\n");

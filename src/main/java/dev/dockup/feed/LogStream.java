@@ -1,10 +1,11 @@
 package dev.dockup.feed;
 
+import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
+import dev.dockup.fleet.Remote;
 import dev.dockup.bus.Services;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
@@ -13,21 +14,38 @@ import java.util.function.Consumer;
 
 /**
  * One client's subscription to a stack's live container output: a private address for the
- * lines, and the engine of the stack's node asked to stream into it until {@link #stop()}.
+ * lines (clustered, so another node's engine can stream into it), and the engine of the
+ * stack's node asked to stream into it until {@link #stop()}.
  */
 final class LogStream {
   private final Vertx vertx;
-  private final String node;
+  private final EngineCall engine;
   private final String id = UUID.randomUUID().toString();
   private MessageConsumer<JsonObject> consumer;
 
-  private LogStream(Vertx vertx, String node) {
-    this.vertx = vertx;
-    this.node = node;
+  /** How the engine that runs the stack is asked: on this node, or through another node's gateway. */
+  interface EngineCall {
+    Future<JsonObject> call(String action, JsonObject body);
+
+    static EngineCall local(Vertx vertx, String node) {
+      return (action, body) -> Services.request(vertx, Bus.engine(node), action, body, 10_000);
+    }
+
+    static EngineCall remote(Remote remote, String node) {
+      return (action, body) -> remote.request(node, "engine", action, body, 10_000).map(answer -> {
+        if (answer.status() != 200) throw new ApiException(answer.status(), answer.body().getString("error", "failed"));
+        return answer.body();
+      });
+    }
   }
 
-  static Future<LogStream> start(Vertx vertx, String node, String stack, String service, int tail, Consumer<JsonObject> onLine) {
-    LogStream s = new LogStream(vertx, node);
+  private LogStream(Vertx vertx, EngineCall engine) {
+    this.vertx = vertx;
+    this.engine = engine;
+  }
+
+  static Future<LogStream> start(Vertx vertx, EngineCall engine, String stack, String service, int tail, Consumer<JsonObject> onLine) {
+    LogStream s = new LogStream(vertx, engine);
     // Each line is acknowledged once handed on: the engine sends no more than a window ahead.
     s.consumer = vertx.eventBus().consumer(Bus.logs(s.id), m -> {
       onLine.accept(m.body());
@@ -36,14 +54,13 @@ final class LogStream {
     JsonObject req = new JsonObject().put("subscription", s.id).put(Bus.PROJECT, stack).put("service", service)
         .put("tail", tail).put("address", Bus.logs(s.id));
     return s.consumer.completion()
-        .compose(v -> Services.request(vertx, Bus.engine(node), Bus.Engine.FOLLOW_LOGS, req, 10_000))
+        .compose(v -> engine.call(Bus.Engine.FOLLOW_LOGS, req))
         .onFailure(t -> s.consumer.unregister())
         .map(reply -> s);
   }
 
   void stop() {
     consumer.unregister();
-    vertx.eventBus().request(Bus.engine(node), new JsonObject().put("subscription", id),
-        new DeliveryOptions().addHeader(Bus.ACTION, Bus.Engine.UNFOLLOW_LOGS).setSendTimeout(10_000));
+    engine.call(Bus.Engine.UNFOLLOW_LOGS, new JsonObject().put("subscription", id));
   }
 }

@@ -34,6 +34,7 @@ public final class Gateway extends VerticleBase {
   static Map<String, String> services(String node) {
     return Map.of(
         "stacks", Bus.stacks(node),
+        "engine", Bus.engine(node),
         "updates", Bus.updates(node),
         "schedules", Bus.schedules(node));
   }

@@ -62,7 +62,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/ws").handler(feedGate);
     router.route("/eventbus/*").handler(feedGate);
     AuthRoutes.mount(router, shared.auth(), gate, shared.settings()::instanceName);
-    FeedRoutes.mount(router, vertx, config.nodeName());
+    FeedRoutes.mount(router, vertx, config.nodeName(), shared.remote());
     router.get("/api/version").handler(this::version);
     StackRoutes.mount(router, config, shared.stackList(), shared.remote());
     EngineRoutes.mount(router, config);

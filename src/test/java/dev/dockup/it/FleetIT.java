@@ -71,8 +71,25 @@ class FleetIT {
         assertEquals(201, written.status(), written.toString());
         assertTrue(java.nio.file.Files.exists(nb.stacksDir.resolve(remoteStack).resolve("compose.yaml")));
         assertFalse(java.nio.file.Files.exists(na.stacksDir.resolve(remoteStack)));
+        Ws feedOnA = Ws.feed(na);
         Http.Resp up = na.http.post("/api/nodes/" + b + "/stack/" + remoteStack + "/operation", new JsonObject().put("operation", "up"));
         assertEquals(200, up.status(), up.toString());
+        // B's operation output reaches A's feed; A's client follows logs of B's stack.
+        JsonObject line = feedOnA.next(m -> "operation_output".equals(m.getString("type")) && b.equals(m.getString("node"))
+            && remoteStack.equals(m.getString("stack")), Duration.ofSeconds(10));
+        assertEquals(up.json().getString("operation_id"), line.getString("operation_id"));
+        feedOnA.send(new JsonObject().put("follow_logs", new JsonObject().put("stack", remoteStack).put("node", b).put("tail", 0)));
+        Thread.sleep(500);
+        try (Engine engine = Engine.shared()) {
+          var c = engine.running(remoteStack).get(0);
+          String exec = engine.docker.execCreateCmd(c.getId()).withCmd("sh", "-c", "echo from-b-" + cluster + " > /proc/1/fd/1").exec().getId();
+          engine.docker.execStartCmd(exec).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>())
+              .awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        JsonObject logLine = feedOnA.next(m -> "log_line".equals(m.getString("type")) && m.getString("line", "").contains("from-b-" + cluster),
+            Duration.ofSeconds(10));
+        assertEquals(b, logLine.getString("node"));
+        feedOnA.close();
         assertTrue(up.text().contains("\"success\":true"));
         String opId = up.json().getString("operation_id");
         assertEquals(200, nb.http.get("/api/operations/" + opId).status(), "the operation ran on B");
