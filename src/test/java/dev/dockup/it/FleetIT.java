@@ -72,6 +72,9 @@ class FleetIT {
         assertTrue(java.nio.file.Files.exists(nb.stacksDir.resolve(remoteStack).resolve("compose.yaml")));
         assertFalse(java.nio.file.Files.exists(na.stacksDir.resolve(remoteStack)));
         Ws feedOnA = Ws.feed(na);
+        // The snapshot is fleet-wide: B's node and its stack are in it.
+        feedOnA.next(m -> "stack_status".equals(m.getString("type")) && b.equals(m.getString("node"))
+            && stack.equals(m.getString("stack")), Duration.ofSeconds(5));
         Http.Resp up = na.http.post("/api/nodes/" + b + "/stack/" + remoteStack + "/operation", new JsonObject().put("operation", "up"));
         assertEquals(200, up.status(), up.toString());
         // B's operation output reaches A's feed; A's client follows logs of B's stack.
