@@ -28,6 +28,7 @@ public final class PeerRoutes {
   private final PeerService peers;
   private final StackListCache localList;
   private final String stacksAddress;
+  private final String self;
   /** As long as a local operation may take, so a synchronous operation on the peer can finish. */
   private final long operationTimeoutMs;
 
@@ -35,6 +36,7 @@ public final class PeerRoutes {
     this.peers = peers;
     this.localList = localList;
     this.stacksAddress = Bus.stacks(config.nodeName());
+    this.self = config.nodeName();
     this.operationTimeoutMs = (config.operationTimeoutSeconds() + 60L) * 1000;
   }
 
@@ -152,14 +154,28 @@ public final class PeerRoutes {
    * served from its list of the last 5 s). A peer that fails is listed with {@code reachable:
    * false} and contributes no stacks: an older list would show states we cannot vouch for.
    */
+  /** The other cluster nodes' stacks (each carries its "node"), as this node last heard them; none when alone. */
+  private Future<JsonArray> fleetStacks(RoutingContext ctx) {
+    return Api.request(ctx, Bus.fleet(self), "fleet", new JsonObject(), 2_000).map(reply -> {
+      JsonArray out = new JsonArray();
+      for (Object o : ((JsonObject) reply.body()).getJsonArray("nodes", new JsonArray())) {
+        JsonObject node = (JsonObject) o;
+        if (self.equals(node.getString("name"))) continue;
+        node.getJsonArray("stacks", new JsonArray()).forEach(st -> out.add(((JsonObject) st).copy()
+            .put("node", node.getString("name")).put("reachable", node.getBoolean("reachable", false))));
+      }
+      return out;
+    });
+  }
+
   private void all(RoutingContext ctx) {
     Future<JsonArray> local = localStacks(ctx);
+    Future<JsonArray> fleet = fleetStacks(ctx);
     List<Peer> enabled = peers.list().stream().filter(Peer::enabled).toList();
     List<Future<JsonArray>> remote = enabled.stream().map(peers::stacks).toList();
-    // The cluster's nodes (issue 7, a clustered map of each node's stacks) are not merged yet;
-    // their stacks, tagged with their "node", belong between the local ones and the peers'.
     List<Future<?>> every = new ArrayList<>(remote);
     every.add(local);
+    every.add(fleet);
     Future.join(every).onComplete(done -> {
       if (local.failed()) {
         Api.fail(ctx, local.cause());
@@ -167,6 +183,7 @@ public final class PeerRoutes {
       }
       JsonArray stacks = new JsonArray();
       local.result().forEach(stacks::add);
+      if (fleet.succeeded()) fleet.result().forEach(stacks::add);
       JsonArray status = new JsonArray();
       for (int i = 0; i < enabled.size(); i++) {
         Peer p = enabled.get(i);

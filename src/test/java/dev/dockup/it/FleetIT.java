@@ -64,6 +64,9 @@ class FleetIT {
         assertEquals(b, node(fleet, b).getJsonArray("stacks").stream().map(JsonObject.class::cast)
             .filter(s -> stack.equals(s.getString("name"))).findFirst().orElseThrow().getString("node"));
         assertTrue(Stacks.find(na.http.get("/api/stacks").json(), stack) == null, "GET /api/stacks stays the local list");
+        JsonObject all = na.http.get("/api/stacks/all").json();
+        assertEquals(b, all.getJsonArray("stacks").stream().map(JsonObject.class::cast)
+            .filter(s -> stack.equals(s.getString("name"))).findFirst().orElseThrow().getString("node"), "the fleet's stacks, tagged with their node");
 
         // A writes and runs a stack on B: the request travels signed to B, which runs it.
         String remoteStack = "remote-" + cluster;
