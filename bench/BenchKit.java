@@ -38,6 +38,37 @@ import java.util.regex.Pattern;
  * together with {@code bench/run <Program> [--key=value ...]}.
  */
 abstract class BenchKit {
+    /** One watchdog thread for the whole program: it unblocks reads that cannot time out by themselves. */
+    static final java.util.concurrent.ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Opens a WebSocket to DockUp's feed with {@code X-API-Token} when given; a refused handshake names its status. */
+    static java.net.http.WebSocket openWebSocket(URI uri, String token, java.net.http.WebSocket.Listener listener) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .proxy(java.net.http.HttpClient.Builder.NO_PROXY)
+                .connectTimeout(java.time.Duration.ofSeconds(5))
+                .build();
+        java.net.http.WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(5));
+        if (!token.isEmpty()) b.header("X-API-Token", token);
+        try {
+            java.net.http.WebSocket ws = b.buildAsync(uri, listener).get(15, TimeUnit.SECONDS);
+            System.out.println("WebSocket connected to " + uri);
+            return ws;
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof java.net.http.WebSocketHandshakeException h) {
+                throw new BenchException("WebSocket " + uri + ": handshake refused, HTTP " + h.getResponse().statusCode()
+                        + " " + abbreviate(h.getResponse().body()));
+            }
+            throw new BenchException("WebSocket " + uri + ": " + c);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new BenchException("WebSocket " + uri + ": no handshake within 15 s");
+        }
+    }
+
 
     static final Pattern STACK_NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
     /** Stacks created, started or deleted at the same time. */

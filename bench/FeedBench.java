@@ -59,11 +59,6 @@ public class FeedBench extends BenchKit {
     static final double TARGET_LATENCY_P99_MS = 50.0;
     static final double TARGET_SAMPLE_SHARE = 0.5; // max sample_ms < interval_ms / 2
 
-    static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "watchdog");
-        t.setDaemon(true);
-        return t;
-    });
 
     public static void main(String[] args) {
         runAndExit(Options.USAGE, () -> run(Options.parse(args)));
@@ -441,25 +436,7 @@ public class FeedBench extends BenchKit {
         static Feed open(Options o, DockUp dockup) throws Exception {
             URI uri = URI.create("ws://" + dockup.endpoint.hostHeader + dockup.basePath + "/ws");
             Feed feed = new Feed();
-            HttpClient client = HttpClient.newBuilder()
-                    .proxy(HttpClient.Builder.NO_PROXY)
-                    .connectTimeout(Duration.ofSeconds(5))
-                    .build();
-            WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-            if (!o.token.isEmpty()) b.header("X-API-Token", o.token);
-            try {
-                feed.ws = b.buildAsync(uri, feed).get(15, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof WebSocketHandshakeException h) {
-                    throw new BenchException("WebSocket " + uri + ": handshake refused, HTTP " + h.getResponse().statusCode()
-                            + " " + abbreviate(h.getResponse().body()));
-                }
-                throw new BenchException("WebSocket " + uri + ": " + c);
-            } catch (TimeoutException e) {
-                throw new BenchException("WebSocket " + uri + ": no handshake within 15 s");
-            }
-            System.out.println("WebSocket connected to " + uri);
+            feed.ws = openWebSocket(uri, o.token, feed);
             return feed;
         }
 

@@ -263,25 +263,7 @@ public class FleetBench extends BenchKit {
         static FleetFeed open(DockUp a, String token) throws Exception {
             URI uri = URI.create("ws://" + a.endpoint.hostHeader + a.basePath + "/ws");
             FleetFeed feed = new FleetFeed();
-            HttpClient client = HttpClient.newBuilder()
-                    .proxy(HttpClient.Builder.NO_PROXY)
-                    .connectTimeout(Duration.ofSeconds(5))
-                    .build();
-            WebSocket.Builder wb = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-            if (!token.isEmpty()) wb.header("X-API-Token", token);
-            try {
-                feed.ws = wb.buildAsync(uri, feed).get(15, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof WebSocketHandshakeException h) {
-                    throw new BenchException("WebSocket " + uri + ": handshake refused, HTTP " + h.getResponse().statusCode()
-                            + " " + abbreviate(h.getResponse().body()));
-                }
-                throw new BenchException("WebSocket " + uri + ": " + c);
-            } catch (TimeoutException e) {
-                throw new BenchException("WebSocket " + uri + ": no handshake within 15 s");
-            }
-            System.out.println("WebSocket connected to " + uri);
+            feed.ws = openWebSocket(uri, token, feed);
             return feed;
         }
 

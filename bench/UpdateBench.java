@@ -58,11 +58,6 @@ public class UpdateBench extends BenchKit {
     /** An image ID: untagging our tags could delete an image that has no other name. */
     static final Pattern IMAGE_ID = Pattern.compile("^(sha256:)?[0-9a-f]{12,64}$");
 
-    static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "watchdog");
-        t.setDaemon(true);
-        return t;
-    });
 
     public static void main(String[] args) {
         runAndExit(Options.USAGE, () -> run(Options.parse(args)));
