@@ -15,6 +15,7 @@ import dev.dockup.settings.Settings;
 import dev.dockup.store.SecretBox;
 import dev.dockup.engine.EngineVerticle;
 import dev.dockup.fleet.Clustering;
+import dev.dockup.fleet.FleetAuthStore;
 import dev.dockup.fleet.FleetVerticle;
 import dev.dockup.fleet.Gateway;
 import dev.dockup.fleet.Remote;
@@ -51,11 +52,12 @@ public final class DockUp {
   private final StackListCache stackList = new StackListCache();
   private final List<HttpVerticle> http = new ArrayList<>();
   private AuditLog audit;
-  private Signer signer;
+  private final Signer signer;
 
   private DockUp(Vertx vertx, Config config) {
     this.vertx = vertx;
     this.config = config;
+    this.signer = config.cluster().enabled() ? new Signer(config.cluster().secret()) : null;
   }
 
   /**
@@ -78,7 +80,9 @@ public final class DockUp {
         return;
       }
       DockUp app = new DockUp(started.result(), config);
-      app.loadShared()
+      // The name is checked before this node touches the fleet's shared state.
+      FleetVerticle.nameIsFree(app.vertx, config)
+          .compose(v -> app.loadShared())
           .compose(shared -> shared.auth().initialize().map(shared))
           .compose(app::deploy)
           .onComplete(ar -> {
@@ -97,8 +101,7 @@ public final class DockUp {
     return vertx.executeBlocking(() -> {
       SecretBox box = SecretBox.load(config.dataDir());
       Settings settings = Settings.load(vertx, config.dataDir(), box);
-      AuthService auth = new AuthService(vertx, config, FileAuthStore.load(vertx, config.dataDir()),
-          SigningKey.load(config.dataDir(), config.jwtSecret()));
+      AuthService auth = authService();
       audit = AuditLog.open(config.dataDir(), AUDIT_MAX_BYTES);
       PeerService peers = PeerService.load(vertx, config, box);
       return new Shared(config, auth, settings, audit, new RegistryClient(vertx), new Notifier(vertx, settings), remote(),
@@ -106,23 +109,30 @@ public final class DockUp {
     }, false);
   }
 
+  /** Blocking. In a fleet, one store and one signing key for every node. */
+  private AuthService authService() throws java.io.IOException {
+    FileAuthStore own = FileAuthStore.load(vertx, config.dataDir());
+    if (signer == null) return new AuthService(vertx, config, own, SigningKey.load(config.dataDir(), config.jwtSecret()));
+    if (config.jwtSecret() != null) LOG.warn("DOCKUP_JWT_SECRET is ignored in a fleet: every node derives the key from DOCKUP_CLUSTER_SECRET");
+    return new AuthService(vertx, config, new FleetAuthStore(vertx, own, signer, config.nodeName()),
+        SigningKey.forFleet(config.cluster().secret()));
+  }
+
   /** Requests to other nodes, signed; none when not clustered. */
   private Remote remote() {
-    if (!config.cluster().enabled()) return null;
-    if (signer == null) signer = new Signer(config.cluster().secret());
-    return new Remote(vertx, config.nodeName(), signer);
+    return signer == null ? null : new Remote(vertx, config.nodeName(), signer);
   }
 
   private Future<?> deploy(Shared shared) {
     int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     // Stacks first, so its consumers hear the engine's first resync.
-    return FleetVerticle.nameIsFree(vertx, config)
-        .compose(v -> vertx.deployVerticle(new StacksVerticle(config, stackList)))
+    return vertx.deployVerticle(new StacksVerticle(config, stackList))
         .compose(id -> vertx.deployVerticle(new EngineVerticle(config, shared.settings())))
         .compose(id -> vertx.deployVerticle(new UpdateVerticle(config, shared.registry(), shared.notifier()::notify)))
         .compose(id -> vertx.deployVerticle(new ScheduleVerticle(config, shared.settings(), Clock.systemUTC())))
         .compose(id -> vertx.deployVerticle(new NotifyVerticle(config.nodeName(), shared.notifier())))
-        .compose(id -> vertx.deployVerticle(new FleetVerticle(config)))
+        .compose(id -> vertx.deployVerticle(new FleetVerticle(config, signer,
+            shared.auth().store() instanceof FleetAuthStore fleetStore ? List.of(fleetStore.tidyJob()) : List.of())))
         .compose(id -> config.cluster().enabled()
             ? vertx.deployVerticle(new Gateway(config, signer))
             : Future.succeededFuture(id))

@@ -58,10 +58,14 @@ public final class AuthService {
   public ClientAddress clientAddress() { return clientAddress; }
 
   /**
-   * First start without a password: {@code DOCKUP_PASSWORD} becomes it, or a one-time setup
-   * code is printed once to the log.
+   * Opens the store (in a fleet: joins the fleet's). Still without a password:
+   * {@code DOCKUP_PASSWORD} becomes it, or a one-time setup code is printed once to the log.
    */
   public Future<Void> initialize() {
+    return store.open().compose(v -> firstPassword());
+  }
+
+  private Future<Void> firstPassword() {
     if (store.passwordHash() != null) return Future.succeededFuture();
     if (config.initialPassword() != null) {
       Passwords.checkAcceptable(config.initialPassword());

@@ -22,6 +22,11 @@ public interface AuthStore {
 
   String INSTANCE_TOKEN_ID = "instance";
 
+  /** Called once before use: a fleet's store joins the others here. */
+  default Future<Void> open() {
+    return Future.succeededFuture();
+  }
+
   /** Null until a password is set. */
   String passwordHash();
 

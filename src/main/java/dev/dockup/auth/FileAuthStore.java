@@ -10,16 +10,19 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The single node's auth store: memory, persisted to {@code DATA_DIR/auth.json} (owner-only). */
 public final class FileAuthStore implements AuthStore {
+  public static final String FILE = "auth.json";
   private final Vertx vertx;
   private final JsonFile file;
   private volatile String passwordHash;
   private volatile long epoch;
+  private volatile long revision;
   private final Map<String, Token> tokensById = new ConcurrentHashMap<>();
   private final Map<String, Token> tokensByHash = new ConcurrentHashMap<>();
   private final Map<String, Long> revoked = new ConcurrentHashMap<>();
@@ -31,24 +34,52 @@ public final class FileAuthStore implements AuthStore {
 
   /** Blocking: reads the store at start. */
   public static FileAuthStore load(Vertx vertx, Path dataDir) throws IOException {
-    FileAuthStore store = new FileAuthStore(vertx, new JsonFile(dataDir.resolve("auth.json")));
-    JsonObject doc = store.file.read();
-    store.passwordHash = doc.getString("password_hash");
-    store.epoch = doc.getLong("epoch", 0L);
+    FileAuthStore store = new FileAuthStore(vertx, new JsonFile(dataDir.resolve(FILE)));
+    store.apply(store.file.read());
+    return store;
+  }
+
+  public Path path() { return file.path(); }
+
+  /** Takes every field from {@code doc}, the format of the file and of {@link #document()}. */
+  private synchronized void apply(JsonObject doc) {
+    passwordHash = doc.getString("password_hash");
+    epoch = doc.getLong("epoch", 0L);
+    revision = doc.getLong("revision", 0L);
+    tokensById.clear();
+    tokensByHash.clear();
     JsonObject tokens = doc.getJsonObject("tokens", new JsonObject());
     for (String id : tokens.fieldNames()) {
       JsonObject t = tokens.getJsonObject(id);
       Scope scope = Scope.parse(t.getString("scope"));
       if (scope == null || t.getString("hash") == null) continue;
-      store.index(new Token(id, t.getString("name"), scope, t.getString("hash"), t.getString("created_at")));
+      index(new Token(id, t.getString("name"), scope, t.getString("hash"), t.getString("created_at")));
     }
     long now = Instant.now().getEpochSecond();
+    Map<String, Long> stillRevoked = new HashMap<>();
     doc.getJsonObject("revoked", new JsonObject()).forEach(e -> {
-      long until = ((Number) e.getValue()).longValue();
-      if (until > now) store.revoked.put(e.getKey(), until);
+      if (e.getValue() instanceof Number until && until.longValue() > now) stillRevoked.put(e.getKey(), until.longValue());
     });
-    return store;
+    // Added before the old list goes, so a revoked session is never briefly valid.
+    revoked.putAll(stillRevoked);
+    revoked.keySet().retainAll(stillRevoked.keySet());
   }
+
+  /**
+   * Replaces the whole store (a fleet's store adopted, or a newer revision of it) and persists
+   * it; no change is lost in between because the fleet serializes its changes.
+   */
+  public Future<Void> replace(JsonObject doc) {
+    apply(doc);
+    return persist();
+  }
+
+  /** Every field, as persisted; {@code revision} counts the changes. */
+  public synchronized JsonObject document() {
+    return snapshot();
+  }
+
+  public long revision() { return revision; }
 
   private void index(Token t) {
     Token old = tokensById.put(t.id(), t);
@@ -64,7 +95,8 @@ public final class FileAuthStore implements AuthStore {
     revoked.values().removeIf(until -> until <= now);
     JsonObject rev = new JsonObject();
     revoked.forEach(rev::put);
-    return new JsonObject().put("password_hash", passwordHash).put("epoch", epoch).put("tokens", tokens).put("revoked", rev);
+    return new JsonObject().put("password_hash", passwordHash).put("epoch", epoch).put("revision", revision)
+        .put("tokens", tokens).put("revoked", rev);
   }
 
   private Future<Void> persist() {
@@ -81,6 +113,7 @@ public final class FileAuthStore implements AuthStore {
   public synchronized Future<Void> setPassword(String bcryptHash) {
     passwordHash = bcryptHash;
     epoch++;
+    revision++;
     return persist();
   }
 
@@ -100,6 +133,7 @@ public final class FileAuthStore implements AuthStore {
   @Override
   public synchronized Future<Void> putToken(Token token) {
     index(token);
+    revision++;
     return persist();
   }
 
@@ -108,6 +142,7 @@ public final class FileAuthStore implements AuthStore {
     Token t = tokensById.remove(id);
     if (t == null) return Future.succeededFuture(false);
     tokensByHash.remove(t.hash());
+    revision++;
     return persist().map(true);
   }
 
@@ -115,8 +150,9 @@ public final class FileAuthStore implements AuthStore {
   public boolean isRevoked(String sessionId) { return revoked.containsKey(sessionId); }
 
   @Override
-  public Future<Void> revoke(String sessionId, long expiresAtSeconds) {
+  public synchronized Future<Void> revoke(String sessionId, long expiresAtSeconds) {
     revoked.put(sessionId, expiresAtSeconds);
+    revision++;
     return persist();
   }
 }

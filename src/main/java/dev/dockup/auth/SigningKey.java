@@ -9,13 +9,19 @@ import java.nio.file.Path;
 import java.util.Base64;
 
 /**
- * The key that signs session cookies and JWTs: derived from {@code DOCKUP_JWT_SECRET} when set,
- * else generated once into {@code DATA_DIR/jwt.key} (owner-only).
+ * The key that signs session cookies and JWTs. In a fleet it is derived from
+ * {@code DOCKUP_CLUSTER_SECRET}, so every node checks what any node issued and no key crosses
+ * the network; alone, from {@code DOCKUP_JWT_SECRET} when set, else generated once into
+ * {@code DATA_DIR/jwt.key} (owner-only).
  */
 public final class SigningKey {
   private SigningKey() {}
 
   public static final String FILE = "jwt.key";
+
+  public static byte[] forFleet(String clusterSecret) {
+    return Secrets.hmacSha256("dockup-fleet-jwt-v1".getBytes(StandardCharsets.UTF_8), clusterSecret.getBytes(StandardCharsets.UTF_8));
+  }
 
   public static byte[] load(Path dataDir, String configuredSecret) throws IOException {
     if (configuredSecret != null) {

@@ -33,6 +33,17 @@ public final class Bus {
   public static String ping(String node) { return "dockup." + node + ".ping"; }
   /** Published by every node every few seconds and on change: its entry in the fleet view. */
   public static final String FLEET_NODES = "dockup.fleet.nodes";
+  /** Clustered map of every node's sealed fleet entry, kept after the node leaves. */
+  public static final String FLEET_MAP = "dockup.fleet";
+  /** Clustered map holding the fleet's sealed auth store, under {@link #AUTH_KEY}; also its lock's name. */
+  public static final String AUTH_MAP = "dockup.auth";
+  public static final String AUTH_KEY = "store";
+  /** Published on every change of the fleet's auth store: the sealed store and where to acknowledge it. */
+  public static final String AUTH_SYNC = "dockup.auth.sync";
+  public static final String AUTH_ACK_PREFIX = "dockup.auth.ack.";
+  /** Clustered map of when each fleet-once job last ran. */
+  public static final String ONCE_MAP = "dockup.once";
+  public static String onceLock(String job) { return "dockup.once." + job; }
   /** Local publication of a stack's update state ({@code stack, update_available, last_check}) for its list item. */
   public static String updateState(String node) { return "dockup." + node + ".updates.state"; }
   /** Local publication of one compose project's containers, from the engine to the stacks. */

@@ -1,5 +1,6 @@
 package dev.dockup.feed;
 
+import dev.dockup.Config;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
 import dev.dockup.fleet.Remote;
@@ -19,8 +20,9 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 /**
  * The live feed's doors: {@code /ws} (plain WebSocket), {@code /eventbus} (the SockJS bridge;
  * clients may register for {@code dockup.events} only and send nothing) and
- * {@code GET /api/stack/<name>/logs?follow=true} (Server-Sent Events). Authentication runs before
- * these routes.
+ * {@code GET /api[/nodes/<node>]/stack/<name>/logs?follow=true} (Server-Sent Events, from this
+ * node's engine or, through its gateway, another node's). Authentication runs before these
+ * routes.
  */
 public final class FeedRoutes {
   private static final long SSE_KEEPALIVE_MS = 15_000;
@@ -42,6 +44,7 @@ public final class FeedRoutes {
     FeedRoutes r = new FeedRoutes(vertx, node, remote);
     router.get("/ws").handler(r::webSocket);
     router.get("/api/stack/:name/logs").handler(r::followLogs);
+    router.get("/api/nodes/:node/stack/:name/logs").handler(r::followLogs);
     SockJSBridgeOptions bridge = new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddress(Bus.EVENTS));
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(bridge, event -> {
@@ -73,16 +76,29 @@ public final class FeedRoutes {
     String stack = ctx.pathParam("name");
     StackFiles.checkName(stack);
     int tail = tail(ctx);
-    Api.request(ctx, Bus.stacks(node), Bus.Stacks.GET, new JsonObject().put(Bus.NAME, stack), 10_000)
-        .onSuccess(reply -> {
-          String status = reply.headers().get(Bus.STATUS);
-          if (status != null && !"200".equals(status)) Api.reply(ctx, reply);
-          else streamLogs(ctx, stack, tail);
-        })
-        .onFailure(t -> Api.fail(ctx, t));
+    String owner = ctx.pathParam("node") == null ? node : ctx.pathParam("node");
+    JsonObject get = new JsonObject().put(Bus.NAME, stack);
+    if (owner.equals(node)) {
+      Api.request(ctx, Bus.stacks(node), Bus.Stacks.GET, get, 10_000)
+          .onSuccess(reply -> {
+            String status = reply.headers().get(Bus.STATUS);
+            if (status != null && !"200".equals(status)) Api.reply(ctx, reply);
+            else streamLogs(ctx, stack, tail, LogStream.EngineCall.local(vertx, node));
+          })
+          .onFailure(t -> Api.fail(ctx, t));
+    } else if (remote == null || !Config.NODE_NAME.matcher(owner).matches()) {
+      Api.error(ctx, 503, "Node unreachable");
+    } else {
+      remote.request(owner, "stacks", Bus.Stacks.GET, get, 10_000)
+          .onSuccess(answer -> {
+            if (answer.status() != 200) Api.send(ctx, answer.status(), answer.body());
+            else streamLogs(ctx, stack, tail, LogStream.EngineCall.remote(remote, owner));
+          })
+          .onFailure(t -> Api.fail(ctx, t));
+    }
   }
 
-  private void streamLogs(RoutingContext ctx, String stack, int tail) {
+  private void streamLogs(RoutingContext ctx, String stack, int tail, LogStream.EngineCall engine) {
     HttpServerResponse res = ctx.response();
     res.setChunked(true)
         .putHeader("Content-Type", "text/event-stream")
@@ -90,7 +106,7 @@ public final class FeedRoutes {
         .putHeader("X-Accel-Buffering", "no");
     res.setWriteQueueMaxSize(FeedClient.MAX_QUEUE_BYTES);
     res.write(": following " + stack + "\n\n");
-    LogStream.start(vertx, LogStream.EngineCall.local(vertx, node), stack, ctx.request().getParam("service"), tail, line -> {
+    LogStream.start(vertx, engine, stack, ctx.request().getParam("service"), tail, line -> {
           if (res.ended() || res.closed()) return;
           if (res.writeQueueFull()) res.reset();
           else res.write("event: log_line\ndata: " + line.encode() + "\n\n");

@@ -11,19 +11,24 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * The fleet as this node sees it, from memory: every node publishes its own entry (name,
- * address, version, engine state, stacks) every {@link #BEAT_MS} and every node keeps what it
- * hears, updated between beats by the feed's {@code stack_status}. A node not heard for
+ * The fleet as this node sees it, from memory. Every node publishes its own entry (name,
+ * address, version, engine state, stacks) every {@link #BEAT_MS} and soon after each change of
+ * its stacks, and keeps it in a clustered map, where it stays when the node leaves: a node that
+ * starts later still sees it. Entries are sealed with the cluster secret, and one older than the
+ * last heard is ignored, so no member can speak for a node. A node not heard for
  * {@link #LOST_MS} is shown unreachable with its last known stacks. Alone, the fleet is this node.
  */
 public final class FleetVerticle extends VerticleBase {
@@ -31,13 +36,23 @@ public final class FleetVerticle extends VerticleBase {
   static final long BEAT_MS = 2_000;
   static final long LOST_MS = 8_000;
   static final long NAME_CHECK_MS = 2_000;
+  /** A burst of stack changes makes one beat. */
+  static final long CHANGE_BEAT_MS = 50;
+  static final String PURPOSE = "fleet-entry";
 
   private final Config config;
+  private final Signer signer;
+  private final List<FleetOnce.Job> jobs;
   private final Map<String, JsonObject> nodes = new TreeMap<>();
   private final Map<String, Long> heardAt = new LinkedHashMap<>();
+  private final Map<String, Long> lastTs = new HashMap<>();
+  private boolean changeBeatDue;
 
-  public FleetVerticle(Config config) {
+  /** {@code signer} is null when not clustered; {@code jobs} run once per fleet. */
+  public FleetVerticle(Config config, Signer signer, List<FleetOnce.Job> jobs) {
     this.config = config;
+    this.signer = signer;
+    this.jobs = jobs;
   }
 
   @Override
@@ -46,6 +61,7 @@ public final class FleetVerticle extends VerticleBase {
         "fleet", req -> Future.succeededFuture(view(true)),
         "nodes", req -> Future.succeededFuture(view(false)));
     return vertx.eventBus().consumer(Bus.ping(config.nodeName()), m -> m.reply(new JsonObject().put("node", config.nodeName()))).completion()
+        .compose(v -> rememberedNodes())
         .onSuccess(v -> {
           vertx.eventBus().<JsonObject>localConsumer(Bus.fleet(config.nodeName()), m -> Services.serve(m, actions));
           vertx.eventBus().<JsonObject>consumer(Bus.FLEET_NODES, m -> heard(m.body()));
@@ -53,14 +69,47 @@ public final class FleetVerticle extends VerticleBase {
           beat();
           vertx.setPeriodic(BEAT_MS, id -> beat());
           vertx.setPeriodic(1_000, id -> noticeLost());
+          jobs.forEach(job -> FleetOnce.schedule(vertx, job));
         });
   }
 
   @Override
   public Future<?> stop() {
     // Leaving on purpose: say so, so the others need not wait for the silence.
-    vertx.eventBus().publish(Bus.FLEET_NODES, new JsonObject().put("name", config.nodeName()).put("leaving", true));
+    JsonObject leaving = new JsonObject().put("name", config.nodeName()).put("leaving", true).put("ts", System.currentTimeMillis());
+    vertx.eventBus().publish(Bus.FLEET_NODES, seal(leaving));
     return Future.succeededFuture();
+  }
+
+  /** The entries nodes left in the cluster's map: a node that is gone is shown with its last state. */
+  private Future<Void> rememberedNodes() {
+    if (signer == null) return Future.succeededFuture();
+    long now = System.currentTimeMillis();
+    return fleetMap().compose(AsyncMap::entries).onSuccess(entries -> entries.forEach((name, text) -> {
+      JsonObject entry = open(new JsonObject(text));
+      if (entry == null || !name.equals(entry.getString("name")) || name.equals(config.nodeName())) return;
+      long ts = entry.getLong("ts", 0L);
+      boolean recent = now - ts < LOST_MS;
+      lastTs.put(name, ts);
+      entry.remove("ts");
+      nodes.put(name, entry.put("reachable", recent).put("last_seen", Instant.ofEpochMilli(ts).toString()));
+      if (recent) heardAt.put(name, ts);
+    })).<Void>mapEmpty().recover(t -> {
+      LOG.warn("Could not read the fleet's last known nodes: {}", t.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<AsyncMap<String, String>> fleetMap() {
+    return vertx.sharedData().getAsyncMap(Bus.FLEET_MAP);
+  }
+
+  private JsonObject seal(JsonObject entry) {
+    return signer == null ? entry : Sealed.seal(signer, PURPOSE, entry);
+  }
+
+  private JsonObject open(JsonObject message) {
+    return signer == null ? message : Sealed.open(signer, PURPOSE, message);
   }
 
   /**
@@ -88,18 +137,32 @@ public final class FleetVerticle extends VerticleBase {
             new DeliveryOptions().addHeader(Bus.ACTION, Bus.Stacks.LIST).setSendTimeout(5_000))
         .onSuccess(reply -> {
           JsonObject list = new JsonObject(String.valueOf(reply.body()));
-          vertx.eventBus().publish(Bus.FLEET_NODES, new JsonObject()
+          JsonObject sealed = seal(new JsonObject()
               .put("name", config.nodeName())
               .put("address", config.cluster().enabled() ? config.cluster().host() : config.host())
               .put("version", DockUpVersion.VERSION)
               .put("engine_ok", list.getBoolean("engine_ok", false))
+              .put("ts", System.currentTimeMillis())
               .put("stacks", list.getJsonArray("stacks", new JsonArray())));
+          vertx.eventBus().publish(Bus.FLEET_NODES, sealed);
+          if (signer != null) fleetMap().compose(m -> m.put(config.nodeName(), sealed.encode()))
+              .onFailure(t -> LOG.debug("Fleet map not updated: {}", t.getMessage()));
         });
   }
 
-  private void heard(JsonObject entry) {
+  private void heard(JsonObject message) {
+    JsonObject entry = open(message);
+    if (entry == null) {
+      LOG.warn("Ignored a fleet entry not sealed with this fleet's secret");
+      return;
+    }
     String name = entry.getString("name");
     if (name == null) return;
+    long ts = entry.getLong("ts", 0L);
+    // A replayed entry would bring back an old state, or a node that left.
+    if (ts <= lastTs.getOrDefault(name, Long.MIN_VALUE)) return;
+    lastTs.put(name, ts);
+    entry.remove("ts");
     if (entry.getBoolean("leaving", false)) {
       markLost(name);
       return;
@@ -112,26 +175,17 @@ public final class FleetVerticle extends VerticleBase {
     if (!wasReachable && !name.equals(config.nodeName())) announce("node_joined", name, now);
   }
 
-  /** Between beats, the feed keeps the stacks current. */
+  /**
+   * A change of this node's stacks is told to the fleet at once rather than at the next beat.
+   * The feed itself is not sealed, so the others learn it from the sealed entry.
+   */
   private void onFeed(JsonObject msg) {
-    if (!"stack_status".equals(msg.getString("type"))) return;
-    JsonObject node = nodes.get(msg.getString("node"));
-    if (node == null) return;
-    JsonArray stacks = node.getJsonArray("stacks", new JsonArray());
-    String name = msg.getString("stack");
-    for (int i = 0; i < stacks.size(); i++) {
-      if (name.equals(stacks.getJsonObject(i).getString("name"))) {
-        stacks.remove(i);
-        break;
-      }
-    }
-    if (!msg.getBoolean("removed", false)) {
-      JsonObject item = msg.copy();
-      item.remove("type");
-      item.remove("ts");
-      item.remove("stack");
-      stacks.add(item.put("name", name));
-    }
+    if (changeBeatDue || !"stack_status".equals(msg.getString("type")) || !config.nodeName().equals(msg.getString("node"))) return;
+    changeBeatDue = true;
+    vertx.setTimer(CHANGE_BEAT_MS, id -> {
+      changeBeatDue = false;
+      beat();
+    });
   }
 
   private void noticeLost() {

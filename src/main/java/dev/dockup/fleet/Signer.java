@@ -65,6 +65,21 @@ public final class Signer {
     return null;
   }
 
+  /**
+   * A seal for a document every node may read but only a holder of the secret may write
+   * (fleet entries, the auth store): an HMAC over the purpose and the exact text.
+   */
+  public String seal(String purpose, String text) {
+    // No request's MAC input can begin so: it starts with a node name, which has no "#".
+    String data = "#seal\n" + purpose + "\n" + text;
+    return B64.encodeToString(Secrets.hmacSha256(key, data.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  public boolean genuine(String purpose, String text, String seal) {
+    if (text == null || seal == null) return false;
+    return MessageDigest.isEqual(seal(purpose, text).getBytes(StandardCharsets.US_ASCII), seal.getBytes(StandardCharsets.US_ASCII));
+  }
+
   private String mac(String from, String to, String target, String action, String ts, String nonce, String body) {
     String data = String.join("\n", from, to, target, action, ts, nonce, body == null ? "" : body);
     return B64.encodeToString(Secrets.hmacSha256(key, data.getBytes(StandardCharsets.UTF_8)));

@@ -50,9 +50,11 @@ class FleetIT {
     String a = "node-a-" + cluster;
     String b = "node-b-" + cluster;
     try (TestNode na = member(cluster, a, pa, members).start()) {
-      TestNode nb = member(cluster, b, pb, members).start();
+      // B joins without a password of its own: it takes the fleet's auth store, no setup needed.
+      TestNode nb = member(cluster, b, pb, members).config("password", null).start();
       try {
         JsonObject nodes = na.await("/api/nodes", v -> node(v, b) != null && node(v, b).getBoolean("reachable"), Duration.ofSeconds(20));
+        oneAuthStoreServesTheFleet(na, nb, cluster);
         assertTrue(node(nodes, a).getBoolean("self"));
         assertFalse(node(nodes, b).getBoolean("self"));
         assertFalse(node(nodes, b).containsKey("stacks"));
@@ -96,6 +98,7 @@ class FleetIT {
             Duration.ofSeconds(10));
         assertEquals(b, logLine.getString("node"));
         feedOnA.close();
+        followingLogsOfAnotherNodeWorksAsServerSentEvents(na, b, remoteStack, cluster);
         assertTrue(up.text().contains("\"success\":true"));
         String opId = up.json().getString("operation_id");
         assertEquals(200, nb.http.get("/api/operations/" + opId).status(), "the operation ran on B");
@@ -134,6 +137,10 @@ class FleetIT {
             .toCompletionStage().toCompletableFuture().get());
         assertTrue(direct.getCause() instanceof io.vertx.core.eventbus.ReplyException, String.valueOf(direct.getCause()));
 
+        try (Intruder intruder = Intruder.join(cluster, members)) {
+          forgedAuthStoresAndFleetEntriesAreIgnored(na, b, intruder, stack);
+        }
+
         ExecutionException taken = assertThrows(ExecutionException.class, () -> member(cluster, b, freePort(), members).start());
         assertTrue(String.valueOf(taken.getCause().getMessage()).contains("held by a running member"), String.valueOf(taken.getCause()));
 
@@ -148,6 +155,82 @@ class FleetIT {
         if (nb != null) nb.close();
       }
     }
+  }
+
+  /** A login, a JWT and a token from A work on B; a token revoked on B is refused on A at once. */
+  static void oneAuthStoreServesTheFleet(TestNode na, TestNode nb, String cluster) {
+    Http bAnon = nb.http.anonymous();
+    assertEquals(200, bAnon.with("Authorization", na.http.header("Authorization")).get("/api/stacks").status(), "A's JWT works on B");
+    Http.Resp login = na.http.anonymous().post("/api/auth/login", new JsonObject().put("password", TestNode.PASSWORD));
+    assertEquals(200, login.status(), login.toString());
+    String cookie = login.headers().firstValue("set-cookie").orElseThrow();
+    assertEquals(200, bAnon.with("Cookie", cookie.substring(0, cookie.indexOf(';'))).get("/api/stacks").status(), "A's session works on B");
+    assertEquals(200, bAnon.post("/api/auth/login", new JsonObject().put("password", TestNode.PASSWORD)).status(),
+        "B needed no setup: the fleet's password works there");
+
+    Http.Resp created = na.http.post("/api/tokens", new JsonObject().put("name", "fleet-" + cluster).put("scope", "read"));
+    assertEquals(201, created.status(), created.toString());
+    String token = created.json().getString("token");
+    assertEquals(200, bAnon.with("X-API-Token", token).get("/api/stacks").status(), "A's token works on B");
+    Http bAdmin = bAnon.with("Authorization", na.http.header("Authorization"));
+    String id = bAdmin.get("/api/tokens").json().getJsonArray("tokens").stream().map(JsonObject.class::cast)
+        .filter(t -> ("fleet-" + cluster).equals(t.getString("name"))).findFirst().orElseThrow().getString("id");
+    assertEquals(200, bAdmin.delete("/api/tokens/" + id).status());
+    assertEquals(401, na.http.anonymous().with("X-API-Token", token).get("/api/stacks").status(), "revoked on B, refused on A");
+  }
+
+  static void followingLogsOfAnotherNodeWorksAsServerSentEvents(TestNode na, String b, String stack, String cluster) throws Exception {
+    java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+            na.http.base() + "/api/nodes/" + b + "/stack/" + stack + "/logs?follow=true&lines=0"))
+        .header("Authorization", na.http.header("Authorization")).build();
+    var sse = java.net.http.HttpClient.newHttpClient().send(req, java.net.http.HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, sse.statusCode());
+    String marker = "sse-from-b-" + cluster;
+    Thread printer = new Thread(() -> {
+      try {
+        Thread.sleep(500);
+        try (Engine engine = Engine.shared()) {
+          var c = engine.running(stack).get(0);
+          String exec = engine.docker.execCreateCmd(c.getId()).withCmd("sh", "-c", "echo " + marker + " > /proc/1/fd/1").exec().getId();
+          engine.docker.execStartCmd(exec).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>())
+              .awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    printer.start();
+    String data = sse.body().filter(l -> l.startsWith("data: ") && l.contains(marker)).findFirst().orElseThrow();
+    assertEquals(b, new JsonObject(data.substring(6)).getString("node"));
+    sse.body().close();
+    assertEquals(404, na.http.get("/api/nodes/" + b + "/stack/no-such-stack/logs?follow=true").status());
+  }
+
+  /**
+   * A member without the secret puts its own password in the cluster's auth store and speaks
+   * for B in the fleet view: nobody believes it.
+   */
+  static void forgedAuthStoresAndFleetEntriesAreIgnored(TestNode na, String b, Intruder intruder, String stack) throws Exception {
+    String intruderPassword = "intruder-password-1";
+    JsonObject forgedStore = new JsonObject().put("password_hash", dev.dockup.auth.Passwords.hash(intruderPassword))
+        .put("epoch", 1_000).put("revision", 1_000_000).put("tokens", new JsonObject()).put("revoked", new JsonObject());
+    var wrongKey = new dev.dockup.fleet.Signer(Intruder.WRONG_SECRET);
+    JsonObject forged = dev.dockup.fleet.Sealed.seal(wrongKey, "auth-store", forgedStore);
+    intruder.vertx.sharedData().<String, String>getAsyncMap("dockup.auth")
+        .compose(m -> m.put("store", forged.encode())).toCompletionStage().toCompletableFuture().get();
+    intruder.vertx.eventBus().publish("dockup.auth.sync", forged);
+    intruder.vertx.eventBus().publish("dockup.auth.sync", new JsonObject().put("text", forgedStore.encode()));
+    JsonObject ghost = new JsonObject().put("name", b).put("leaving", true).put("ts", System.currentTimeMillis() + 60_000);
+    intruder.vertx.eventBus().publish("dockup.fleet.nodes", dev.dockup.fleet.Sealed.seal(wrongKey, "fleet-entry", ghost));
+    intruder.vertx.eventBus().publish("dockup.fleet.nodes", ghost);
+    Thread.sleep(1_000);
+
+    assertEquals(401, na.http.anonymous().post("/api/auth/login", new JsonObject().put("password", intruderPassword)).status());
+    assertEquals(200, na.http.anonymous().post("/api/auth/login", new JsonObject().put("password", TestNode.PASSWORD)).status());
+    assertEquals(200, na.http.get("/api/stacks").status(), "sessions and JWTs of the real store live on (same epoch)");
+    JsonObject fleet = na.http.get("/api/fleet").json();
+    assertTrue(node(fleet, b).getBoolean("reachable"), "a forged 'leaving' is not believed");
+    assertTrue(node(fleet, b).getJsonArray("stacks").stream().map(JsonObject.class::cast).anyMatch(s -> stack.equals(s.getString("name"))));
   }
 
   @Test
