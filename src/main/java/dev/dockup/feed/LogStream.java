@@ -18,10 +18,10 @@ import java.util.function.Consumer;
  * stack's node asked to stream into it until {@link #stop()}.
  */
 final class LogStream {
-  private final Vertx vertx;
   private final EngineCall engine;
   private final String id = UUID.randomUUID().toString();
   private MessageConsumer<JsonObject> consumer;
+  private volatile boolean stopped;
 
   /** How the engine that runs the stack is asked: on this node, or through another node's gateway. */
   interface EngineCall {
@@ -39,16 +39,15 @@ final class LogStream {
     }
   }
 
-  private LogStream(Vertx vertx, EngineCall engine) {
-    this.vertx = vertx;
+  private LogStream(EngineCall engine) {
     this.engine = engine;
   }
 
   static Future<LogStream> start(Vertx vertx, EngineCall engine, String stack, String service, int tail, Consumer<JsonObject> onLine) {
-    LogStream s = new LogStream(vertx, engine);
+    LogStream s = new LogStream(engine);
     // Each line is acknowledged once handed on: the engine sends no more than a window ahead.
     s.consumer = vertx.eventBus().consumer(Bus.logs(s.id), m -> {
-      onLine.accept(m.body());
+      if (!s.stopped) onLine.accept(m.body());
       m.reply(null);
     });
     JsonObject req = new JsonObject().put("subscription", s.id).put(Bus.PROJECT, stack).put("service", service)
@@ -59,8 +58,13 @@ final class LogStream {
         .map(reply -> s);
   }
 
+  /**
+   * The address stays until the engine has stopped: lines already on their way are taken and
+   * dropped rather than left to a consumer that is gone.
+   */
   void stop() {
-    consumer.unregister();
-    engine.call(Bus.Engine.UNFOLLOW_LOGS, new JsonObject().put("subscription", id));
+    stopped = true;
+    engine.call(Bus.Engine.UNFOLLOW_LOGS, new JsonObject().put("subscription", id))
+        .onComplete(ar -> consumer.unregister());
   }
 }

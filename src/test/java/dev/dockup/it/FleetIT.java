@@ -144,10 +144,18 @@ class FleetIT {
         ExecutionException taken = assertThrows(ExecutionException.class, () -> member(cluster, b, freePort(), members).start());
         assertTrue(String.valueOf(taken.getCause().getMessage()).contains("held by a running member"), String.valueOf(taken.getCause()));
 
+        // A password changed on B ends A's sessions and JWTs; the new one works on A.
+        Http.Resp changed = nb.http.post("/api/auth/change-password",
+            new JsonObject().put("current", TestNode.PASSWORD).put("new_password", "fleet-password-2"));
+        assertEquals(200, changed.status(), changed.toString());
+        assertEquals(401, na.http.get("/api/stacks").status(), "A's JWT died with the password changed on B");
+        String jwt = na.http.anonymous().post("/api/auth/token", new JsonObject().put("password", "fleet-password-2")).json().getString("token");
+        Http aNow = na.http.anonymous().with("Authorization", "Bearer " + jwt);
+
         long t0 = System.nanoTime();
         nb.close();
         nb = null;
-        JsonObject after = na.await("/api/fleet", v -> !node(v, b).getBoolean("reachable"), Duration.ofSeconds(10));
+        JsonObject after = TestNode.await(aNow, "/api/fleet", v -> !node(v, b).getBoolean("reachable"), Duration.ofSeconds(10));
         assertTrue((System.nanoTime() - t0) / 1_000_000_000L <= 10);
         assertTrue(node(after, b).getJsonArray("stacks").stream().map(JsonObject.class::cast)
             .anyMatch(s -> stack.equals(s.getString("name"))), "last known stacks kept");

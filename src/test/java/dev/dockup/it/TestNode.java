@@ -83,6 +83,11 @@ public final class TestNode implements AutoCloseable {
   }
 
   public JsonObject await(String path, Predicate<JsonObject> until, Duration timeout) throws InterruptedException {
+    return await(http, path, until, timeout);
+  }
+
+  /** The same with another client (another credential). */
+  public static JsonObject await(Http http, String path, Predicate<JsonObject> until, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     Http.Resp last = null;
     while (System.nanoTime() < deadline) {
