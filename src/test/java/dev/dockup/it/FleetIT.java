@@ -97,6 +97,10 @@ class FleetIT {
         JsonObject logLine = feedOnA.next(m -> "log_line".equals(m.getString("type")) && m.getString("line", "").contains("from-b-" + cluster),
             Duration.ofSeconds(10));
         assertEquals(b, logLine.getString("node"));
+        // Nobody listens on B itself: B samples stats because a client on A listens.
+        JsonObject stats = feedOnA.next(m -> "stats_update".equals(m.getString("type")) && b.equals(m.getString("node"))
+            && remoteStack.equals(m.getString("stack")), Duration.ofSeconds(15));
+        assertFalse(stats.getJsonArray("containers").isEmpty(), stats.encode());
         feedOnA.close();
         followingLogsOfAnotherNodeWorksAsServerSentEvents(na, b, remoteStack, cluster);
         assertTrue(up.text().contains("\"success\":true"));
