@@ -14,6 +14,7 @@ import dev.dockup.update.UpdateVerticle;
 import dev.dockup.settings.Settings;
 import dev.dockup.store.SecretBox;
 import dev.dockup.engine.EngineVerticle;
+import dev.dockup.fleet.BusIds;
 import dev.dockup.fleet.Clustering;
 import dev.dockup.fleet.FleetAuthStore;
 import dev.dockup.fleet.FleetVerticle;
@@ -53,6 +54,7 @@ public final class DockUp {
   private final List<HttpVerticle> http = new ArrayList<>();
   private AuditLog audit;
   private final Signer signer;
+  private final BusIds busIds = new BusIds();
 
   private DockUp(Vertx vertx, Config config) {
     this.vertx = vertx;
@@ -120,7 +122,7 @@ public final class DockUp {
 
   /** Requests to other nodes, signed; none when not clustered. */
   private Remote remote() {
-    return signer == null ? null : new Remote(vertx, config.nodeName(), signer);
+    return signer == null ? null : new Remote(vertx, config.nodeName(), signer, busIds);
   }
 
   private Future<?> deploy(Shared shared) {
@@ -132,7 +134,7 @@ public final class DockUp {
         .compose(id -> vertx.deployVerticle(new ScheduleVerticle(config, shared.settings(), Clock.systemUTC())))
         .compose(id -> vertx.deployVerticle(new NotifyVerticle(config.nodeName(), shared.notifier())))
         .compose(id -> vertx.deployVerticle(new FleetVerticle(config, signer,
-            shared.auth().store() instanceof FleetAuthStore fleetStore ? List.of(fleetStore.tidyJob()) : List.of())))
+            shared.auth().store() instanceof FleetAuthStore fleetStore ? List.of(fleetStore.tidyJob()) : List.of(), busIds)))
         .compose(id -> config.cluster().enabled()
             ? vertx.deployVerticle(new Gateway(config, signer))
             : Future.succeededFuture(id))

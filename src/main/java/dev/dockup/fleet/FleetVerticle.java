@@ -43,16 +43,18 @@ public final class FleetVerticle extends VerticleBase {
   private final Config config;
   private final Signer signer;
   private final List<FleetOnce.Job> jobs;
+  private final BusIds busIds;
   private final Map<String, JsonObject> nodes = new TreeMap<>();
   private final Map<String, Long> heardAt = new LinkedHashMap<>();
   private final Map<String, Long> lastTs = new HashMap<>();
   private boolean changeBeatDue;
 
-  /** {@code signer} is null when not clustered; {@code jobs} run once per fleet. */
-  public FleetVerticle(Config config, Signer signer, List<FleetOnce.Job> jobs) {
+  /** {@code signer} is null when not clustered; {@code jobs} run once per fleet; {@code busIds} learns who is who. */
+  public FleetVerticle(Config config, Signer signer, List<FleetOnce.Job> jobs, BusIds busIds) {
     this.config = config;
     this.signer = signer;
     this.jobs = jobs;
+    this.busIds = busIds;
   }
 
   @Override
@@ -92,6 +94,7 @@ public final class FleetVerticle extends VerticleBase {
       boolean recent = now - ts < LOST_MS;
       lastTs.put(name, ts);
       entry.remove("ts");
+      busIds.learned(name, (String) entry.remove("bus_id"));
       nodes.put(name, entry.put("reachable", recent).put("last_seen", Instant.ofEpochMilli(ts).toString()));
       if (recent) heardAt.put(name, ts);
     })).<Void>mapEmpty().recover(t -> {
@@ -142,6 +145,7 @@ public final class FleetVerticle extends VerticleBase {
               .put("address", config.cluster().enabled() ? config.cluster().host() : config.host())
               .put("version", DockUpVersion.VERSION)
               .put("engine_ok", list.getBoolean("engine_ok", false))
+              .put("bus_id", BusIds.own(vertx))
               .put("ts", System.currentTimeMillis())
               .put("stacks", list.getJsonArray("stacks", new JsonArray())));
           vertx.eventBus().publish(Bus.FLEET_NODES, sealed);
@@ -163,6 +167,7 @@ public final class FleetVerticle extends VerticleBase {
     if (ts <= lastTs.getOrDefault(name, Long.MIN_VALUE)) return;
     lastTs.put(name, ts);
     entry.remove("ts");
+    busIds.learned(name, (String) entry.remove("bus_id"));
     if (entry.getBoolean("leaving", false)) {
       markLost(name);
       return;

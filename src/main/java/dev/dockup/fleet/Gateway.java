@@ -39,9 +39,21 @@ public final class Gateway extends VerticleBase {
         "schedules", Bus.schedules(node));
   }
 
+  static final long LISTENER_CHECK_MS = 10_000;
+
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<String>consumer(Bus.remote(config.nodeName()), this::handle).completion();
+    return vertx.eventBus().<String>consumer(Bus.remote(config.nodeName()), this::handle).completion()
+        .onSuccess(v -> vertx.setPeriodic(LISTENER_CHECK_MS, id -> warnOfOtherListeners()));
+  }
+
+  /** Other nodes send nothing here while another member listens too; the operator should know why. */
+  private void warnOfOtherListeners() {
+    String own = BusIds.own(vertx);
+    BusIds.listeners(vertx, Bus.remote(config.nodeName())).onSuccess(regs -> regs.stream()
+        .map(r -> r.nodeId()).filter(id -> !id.equals(own)).distinct()
+        .forEach(id -> LOG.warn("Cluster member {} also listens on this node's gateway address; other nodes send this node "
+            + "nothing until it leaves. It is not a DockUp node of this fleet: check who can reach the cluster port", id)));
   }
 
   private void handle(Message<String> msg) {

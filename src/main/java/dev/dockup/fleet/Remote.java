@@ -7,27 +7,47 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A request to another node's service through its {@link Gateway}, signed both ways. */
 public final class Remote {
+  private static final Logger LOG = LoggerFactory.getLogger(Remote.class);
   /** The answer of the remote service: its status and body. */
   public record Answer(int status, JsonObject body) {}
 
   private final Vertx vertx;
   private final String self;
   private final Signer signer;
+  private final BusIds busIds;
 
-  public Remote(Vertx vertx, String self, Signer signer) {
+  public Remote(Vertx vertx, String self, Signer signer, BusIds busIds) {
     this.vertx = vertx;
     this.self = self;
     this.signer = signer;
+    this.busIds = busIds;
   }
 
+  /**
+   * Sent only when the node alone listens on its gateway address: a member that listens there
+   * too would be handed the signed request, and could hold it back and deliver it later.
+   */
   public Future<Answer> request(String node, String target, String action, JsonObject payload, long timeoutMs) {
+    String address = Bus.remote(node);
+    return busIds.onlyNodeListens(vertx, node, address)
+        .recover(t -> Future.succeededFuture("cluster unavailable: " + t.getMessage()))
+        .compose(refusal -> {
+          if (refusal == null) return send(node, address, target, action, payload, timeoutMs);
+          if (refusal.startsWith("another")) LOG.warn("Request to node '{}' not sent: {}", node, refusal);
+          return Future.failedFuture(ApiException.unavailable("Node unreachable"));
+        });
+  }
+
+  private Future<Answer> send(String node, String address, String target, String action, JsonObject payload, long timeoutMs) {
     String body = payload.encode();
     var options = signer.sign(self, node, target, action, body, timeoutMs + 5_000)
         .addHeader("timeout", Long.toString(timeoutMs));
-    return vertx.eventBus().<String>request(Bus.remote(node), body, options)
+    return vertx.eventBus().<String>request(address, body, options)
         .recover(t -> Future.failedFuture(t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT
             ? new ApiException(504, "Operation timed out") : ApiException.unavailable("Node unreachable")))
         .map(reply -> {
