@@ -37,6 +37,14 @@ public final class Engine implements AutoCloseable {
     return docker.listContainersCmd().withShowAll(true).withLabelFilter(java.util.Map.of(PROJECT, project)).exec();
   }
 
+  /** Prints {@code text} as the output of PID 1 of the project's first running container: what its logs show. */
+  public void printInContainer(String project, String text) throws InterruptedException {
+    Container c = running(project).get(0);
+    String exec = docker.execCreateCmd(c.getId()).withCmd("sh", "-c", "echo " + text + " > /proc/1/fd/1").exec().getId();
+    docker.execStartCmd(exec).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>())
+        .awaitCompletion(10, TimeUnit.SECONDS);
+  }
+
   public List<Container> running(String project) {
     return containers(project).stream().filter(c -> "running".equals(c.getState())).toList();
   }

@@ -1,8 +1,6 @@
 package dev.dockup.it;
 
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.Frame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -155,9 +153,7 @@ class FeedIT {
   }
 
   void printInContainer(String stack, String text) throws Exception {
-    Container c = engine.running(stack).get(0);
-    String exec = engine.docker.execCreateCmd(c.getId()).withCmd("sh", "-c", "echo " + text + " > /proc/1/fd/1").exec().getId();
-    engine.docker.execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>()).awaitCompletion(10, TimeUnit.SECONDS);
+    engine.printInContainer(stack, text);
   }
 
   @Test

@@ -89,10 +89,7 @@ class FleetIT {
         feedOnA.send(new JsonObject().put("follow_logs", new JsonObject().put("stack", remoteStack).put("node", b).put("tail", 0)));
         Thread.sleep(500);
         try (Engine engine = Engine.shared()) {
-          var c = engine.running(remoteStack).get(0);
-          String exec = engine.docker.execCreateCmd(c.getId()).withCmd("sh", "-c", "echo from-b-" + cluster + " > /proc/1/fd/1").exec().getId();
-          engine.docker.execStartCmd(exec).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>())
-              .awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+          engine.printInContainer(remoteStack, "from-b-" + cluster);
         }
         JsonObject logLine = feedOnA.next(m -> "log_line".equals(m.getString("type")) && m.getString("line", "").contains("from-b-" + cluster),
             Duration.ofSeconds(10));
@@ -202,10 +199,7 @@ class FleetIT {
       try {
         Thread.sleep(500);
         try (Engine engine = Engine.shared()) {
-          var c = engine.running(stack).get(0);
-          String exec = engine.docker.execCreateCmd(c.getId()).withCmd("sh", "-c", "echo " + marker + " > /proc/1/fd/1").exec().getId();
-          engine.docker.execStartCmd(exec).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>())
-              .awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+          engine.printInContainer(stack, marker);
         }
       } catch (Exception e) {
         throw new IllegalStateException(e);
