@@ -142,6 +142,8 @@ class FleetIT {
           forgedAuthStoresAndFleetEntriesAreIgnored(na, b, intruder, stack);
         }
 
+        aNodeWithItsOwnPasswordTakesTheFleetsAndKeepsItsOwnAside(cluster, members);
+
         ExecutionException taken = assertThrows(ExecutionException.class, () -> member(cluster, b, freePort(), members).start());
         assertTrue(String.valueOf(taken.getCause().getMessage()).contains("held by a running member"), String.valueOf(taken.getCause()));
 
@@ -186,6 +188,21 @@ class FleetIT {
         .filter(t -> ("fleet-" + cluster).equals(t.getString("name"))).findFirst().orElseThrow().getString("id");
     assertEquals(200, bAdmin.delete("/api/tokens/" + id).status());
     assertEquals(401, na.http.anonymous().with("X-API-Token", token).get("/api/stacks").status(), "revoked on B, refused on A");
+  }
+
+  /** A node that ran alone, with its own password, joins the fleet: the fleet's password rules there. */
+  static void aNodeWithItsOwnPasswordTakesTheFleetsAndKeepsItsOwnAside(String cluster, String members) throws Exception {
+    java.nio.file.Path root = java.nio.file.Files.createTempDirectory("dockup-it-own-");
+    String own = "own-password-of-c";
+    TestNode.builder().root(root).config("password", own).waitForEngine(false).start().close();
+    try (TestNode nc = member(cluster, "node-c-" + cluster, freePort(), members).root(root).config("password", own).waitForEngine(false).start()) {
+      assertEquals(200, nc.http.get("/api/stacks").status(), "the fleet's password gave the test its JWT on C");
+      assertEquals(401, nc.http.anonymous().post("/api/auth/login", new JsonObject().put("password", own)).status());
+      try (var files = java.nio.file.Files.list(nc.dataDir)) {
+        java.nio.file.Path aside = files.filter(f -> f.getFileName().toString().startsWith("auth.json.own-")).findFirst().orElseThrow();
+        assertTrue(java.nio.file.Files.readString(aside).contains("password_hash"), "C's own store is kept");
+      }
+    }
   }
 
   static void followingLogsOfAnotherNodeWorksAsServerSentEvents(TestNode na, String b, String stack, String cluster) throws Exception {
