@@ -10,9 +10,14 @@ import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -21,17 +26,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
- * What StacksBench and FeedBench share: the program skeleton (exit codes, {@code --key=value}
- * options), DockUp's setup and cleanup calls, a hand-written HTTP/1.1 client over TCP or the
- * engine's Unix socket, a minimal JSON parser and the latency figures.
+ * What the programs share: the program skeleton (exit codes, {@code --key=value} options),
+ * DockUp's setup and cleanup calls, a client of DockUp's live feed, a hand-written HTTP/1.1
+ * client over TCP or the engine's Unix socket, a minimal JSON parser and the latency figures.
  *
  * <p>The programs extend this class only so that its nested types and helpers can be used by
  * their simple names: classes in the unnamed package cannot be imported. Compile and run them
@@ -44,31 +51,6 @@ abstract class BenchKit {
         t.setDaemon(true);
         return t;
     });
-
-    /** Opens a WebSocket to DockUp's feed with {@code X-API-Token} when given; a refused handshake names its status. */
-    static java.net.http.WebSocket openWebSocket(URI uri, String token, java.net.http.WebSocket.Listener listener) throws Exception {
-        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
-                .proxy(java.net.http.HttpClient.Builder.NO_PROXY)
-                .connectTimeout(java.time.Duration.ofSeconds(5))
-                .build();
-        java.net.http.WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(5));
-        if (!token.isEmpty()) b.header("X-API-Token", token);
-        try {
-            java.net.http.WebSocket ws = b.buildAsync(uri, listener).get(15, TimeUnit.SECONDS);
-            System.out.println("WebSocket connected to " + uri);
-            return ws;
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof java.net.http.WebSocketHandshakeException h) {
-                throw new BenchException("WebSocket " + uri + ": handshake refused, HTTP " + h.getResponse().statusCode()
-                        + " " + abbreviate(h.getResponse().body()));
-            }
-            throw new BenchException("WebSocket " + uri + ": " + c);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new BenchException("WebSocket " + uri + ": no handshake within 15 s");
-        }
-    }
-
 
     static final Pattern STACK_NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
     /** Stacks created, started or deleted at the same time. */
@@ -159,6 +141,12 @@ abstract class BenchKit {
     static String abbreviate(Object o) {
         String s = String.valueOf(o).replaceAll("\\s+", " ");
         return s.length() <= 300 ? s : s.substring(0, 300) + " ...";
+    }
+
+    /** Wall-clock time in ns since the epoch: the clock the engine's timeNano uses on this host. */
+    static long nowNs() {
+        Instant i = Instant.now();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 
     static long deadlineIn(long ms) {
@@ -347,6 +335,143 @@ abstract class BenchKit {
             } catch (Exception e) {
                 System.err.println("cleanup incomplete: " + e.getMessage());
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- DockUp's live feed (WebSocket)
+
+    /**
+     * A client of DockUp's {@code /ws}. It joins text frames into whole messages and passes each
+     * JSON object to {@link #handle} with its arrival time. A close or an error is kept as the
+     * failure that {@link #checkOpen} reports: the main thread waits on {@code lock} and would
+     * otherwise only notice at its deadline.
+     */
+    abstract static class JsonFeedListener implements WebSocket.Listener {
+        static final int MAX_MESSAGE_CHARS = 16 * 1024 * 1024;
+
+        /** Guards the failure and the subclass's state; the main thread waits on it. */
+        final Object lock = new Object();
+        private final StringBuilder partial = new StringBuilder();
+        private WebSocket ws;
+        private String failure; // guarded by lock
+
+        /** Opens dockup's feed with {@code X-API-Token} when given; a refused handshake names its status. */
+        void connect(DockUp dockup, String token) throws Exception {
+            URI uri = URI.create("ws://" + dockup.endpoint.hostHeader + dockup.basePath + "/ws");
+            HttpClient client = HttpClient.newBuilder()
+                    .proxy(HttpClient.Builder.NO_PROXY)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
+            WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+            if (!token.isEmpty()) b.header("X-API-Token", token);
+            try {
+                ws = b.buildAsync(uri, this).get(15, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof WebSocketHandshakeException h) {
+                    throw new BenchException("WebSocket " + uri + ": handshake refused, HTTP " + h.getResponse().statusCode()
+                            + " " + abbreviate(h.getResponse().body()));
+                }
+                throw new BenchException("WebSocket " + uri + ": " + c);
+            } catch (TimeoutException e) {
+                throw new BenchException("WebSocket " + uri + ": no handshake within 15 s");
+            }
+            System.out.println("WebSocket connected to " + uri);
+        }
+
+        /**
+         * A whole message that is a JSON object, on the WebSocket's thread; text is what arrived
+         * (for reports), receivedNs its arrival in ns since the epoch (see {@link BenchKit#nowNs}).
+         */
+        abstract void handle(Map<?, ?> message, String text, long receivedNs);
+
+        /** A whole message that is not a JSON object; ignored unless the subclass counts it. */
+        void malformed(String text) {}
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            long received = nowNs(); // before any parsing: the arrival of the (last part of the) message
+            if (partial.length() + data.length() > MAX_MESSAGE_CHARS) {
+                fail("a message exceeds " + MAX_MESSAGE_CHARS + " characters");
+                webSocket.abort();
+                return null;
+            }
+            partial.append(data);
+            if (last) {
+                String text = partial.toString();
+                partial.setLength(0);
+                parse(text, received);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            fail("closed by the server: " + statusCode + (reason.isEmpty() ? "" : " " + reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            fail("error: " + error);
+        }
+
+        private void fail(String why) {
+            synchronized (lock) {
+                if (failure == null) failure = why;
+                lock.notifyAll();
+            }
+        }
+
+        private void parse(String text, long receivedNs) {
+            Object parsed;
+            try {
+                parsed = Json.parse(text);
+            } catch (IllegalArgumentException e) {
+                malformed(text);
+                return;
+            }
+            if (parsed instanceof Map<?, ?> m) handle(m, text, receivedNs);
+            else malformed(text);
+        }
+
+        void subscribe(List<String> keys) throws Exception {
+            StringBuilder j = new StringBuilder("{\"subscribe\":[");
+            for (int i = 0; i < keys.size(); i++) j.append(i == 0 ? "" : ",").append(Json.quote(keys.get(i)));
+            j.append("]}");
+            try {
+                ws.sendText(j.toString(), true).get(5, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new BenchException("WebSocket: could not send " + j + ": " + e);
+            }
+        }
+
+        /** With lock held. */
+        void checkOpen() throws BenchException {
+            if (failure != null) throw new BenchException("WebSocket " + failure);
+        }
+
+        /** With lock held; never longer than 1 s, so that a missed notify costs at most that. */
+        void waitNanos(long nanos) throws InterruptedException {
+            long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
+            lock.wait(Math.min(ms, 1000));
+        }
+
+        void close() {
+            WebSocket w = ws;
+            if (w == null) return;
+            try {
+                w.sendClose(WebSocket.NORMAL_CLOSURE, "bench done").get(2, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // aborted below either way
+            }
+            w.abort();
         }
     }
 

@@ -1,14 +1,9 @@
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -21,13 +16,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Benchmark of DockUp's live feed ({@code /ws}).
@@ -108,12 +99,6 @@ public class FeedBench extends BenchKit {
                 dockup.deleteAll(new ArrayList<>(touched));
             }
         }
-    }
-
-    /** Wall-clock time in ns since the epoch: the clock the engine's timeNano uses on this host. */
-    static long nowNs() {
-        Instant i = Instant.now();
-        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 
     // ---------------------------------------------------------------- part A: change latency
@@ -414,13 +399,8 @@ public class FeedBench extends BenchKit {
      * The WebSocket client. The listener records every message with its arrival time; the main
      * thread waits on {@code lock} for what it needs, always with a deadline.
      */
-    static final class Feed implements WebSocket.Listener {
-        static final int MAX_MESSAGE_CHARS = 16 * 1024 * 1024;
+    static final class Feed extends JsonFeedListener {
         static final int MAX_HISTORY = 100_000;
-
-        private final Object lock = new Object();
-        private final StringBuilder partial = new StringBuilder();
-        private WebSocket ws;
 
         // Guarded by lock.
         private final Map<String, Integer> latestRunning = new HashMap<>();
@@ -431,36 +411,11 @@ public class FeedBench extends BenchKit {
         private Stats stats;
         private int malformed;
         private String firstMalformed;
-        private String failure;
 
         static Feed open(Options o, DockUp dockup) throws Exception {
-            URI uri = URI.create("ws://" + dockup.endpoint.hostHeader + dockup.basePath + "/ws");
             Feed feed = new Feed();
-            feed.ws = openWebSocket(uri, o.token, feed);
+            feed.connect(dockup, o.token);
             return feed;
-        }
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            long received = nowNs(); // before any parsing: the arrival of the (last part of the) message
-            if (partial.length() + data.length() > MAX_MESSAGE_CHARS) {
-                fail("a message exceeds " + MAX_MESSAGE_CHARS + " characters");
-                webSocket.abort();
-                return null;
-            }
-            partial.append(data);
-            if (last) {
-                String text = partial.toString();
-                partial.setLength(0);
-                handle(text, received);
-            }
-            webSocket.request(1);
-            return null;
         }
 
         @Override
@@ -470,42 +425,14 @@ public class FeedBench extends BenchKit {
             return null;
         }
 
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            fail("closed by the server: " + statusCode + (reason.isEmpty() ? "" : " " + reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            fail("error: " + error);
-        }
-
-        private void fail(String why) {
-            synchronized (lock) {
-                if (failure == null) failure = why;
-                lock.notifyAll();
-            }
-        }
-
         private void count(String type) {
             synchronized (lock) {
                 types.merge(type, 1, Integer::sum);
             }
         }
 
-        private void handle(String text, long received) {
-            Object parsed;
-            try {
-                parsed = Json.parse(text);
-            } catch (IllegalArgumentException e) {
-                malformed(text);
-                return;
-            }
-            if (!(parsed instanceof Map<?, ?> m)) {
-                malformed(text);
-                return;
-            }
+        @Override
+        void handle(Map<?, ?> m, String text, long received) {
             String type = String.valueOf(m.get("type"));
             synchronized (lock) {
                 types.merge(type, 1, Integer::sum);
@@ -537,7 +464,8 @@ public class FeedBench extends BenchKit {
             }
         }
 
-        private void malformed(String text) {
+        @Override
+        void malformed(String text) {
             synchronized (lock) {
                 malformed++;
                 if (firstMalformed == null) firstMalformed = abbreviate(text);
@@ -547,17 +475,6 @@ public class FeedBench extends BenchKit {
         String malformedNote() {
             synchronized (lock) {
                 return malformed == 0 ? "" : "; " + malformed + " unexpected messages, first: " + firstMalformed;
-            }
-        }
-
-        void subscribe(List<String> stacks) throws Exception {
-            StringBuilder j = new StringBuilder("{\"subscribe\":[");
-            for (int i = 0; i < stacks.size(); i++) j.append(i == 0 ? "" : ",").append(Json.quote(stacks.get(i)));
-            j.append("]}");
-            try {
-                ws.sendText(j.toString(), true).get(5, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new BenchException("WebSocket: could not send " + j + ": " + e);
             }
         }
 
@@ -637,26 +554,6 @@ public class FeedBench extends BenchKit {
                     waitNanos(left);
                 }
             }
-        }
-
-        private void checkOpen() throws BenchException {
-            if (failure != null) throw new BenchException("WebSocket " + failure);
-        }
-
-        private void waitNanos(long nanos) throws InterruptedException {
-            long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
-            lock.wait(Math.min(ms, 1000));
-        }
-
-        void close() {
-            WebSocket w = ws;
-            if (w == null) return;
-            try {
-                w.sendClose(WebSocket.NORMAL_CLOSURE, "bench done").get(2, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // aborted below either way
-            }
-            w.abort();
         }
     }
 

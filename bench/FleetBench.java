@@ -1,17 +1,8 @@
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Benchmark of a DockUp fleet (two clustered nodes A and B).
@@ -173,7 +164,7 @@ public class FleetBench extends BenchKit {
     static long[] measurePropagation(Options o, FeedBench.Engine engine, FleetFeed feed, String stack) throws Exception {
         System.out.printf("part 2: change propagation, %d stops on %s of %s, feed of %s ...%n", o.stops, stack, o.nodeB, o.urlA);
         feed.watch(o.nodeB, stack);
-        feed.subscribe(o.nodeB + "/" + stack);
+        feed.subscribe(List.of(o.nodeB + "/" + stack));
         // A's snapshot carries only A's own stacks: B's count is known from B's own stack list
         // (all running, checked in the setup) and the engine until B's first stack_status arrives.
         int up = engine.runningContainers(stack).size();
@@ -240,13 +231,8 @@ public class FleetBench extends BenchKit {
     record Status(long seq, long receivedNs, int running) {}
 
     /** A WebSocket client of A's /ws that follows the stack_status messages of one stack of one node. */
-    static final class FleetFeed implements WebSocket.Listener {
-        static final int MAX_MESSAGE_CHARS = 16 * 1024 * 1024;
+    static final class FleetFeed extends JsonFeedListener {
         static final int MAX_HISTORY = 100_000;
-
-        private final Object lock = new Object();
-        private final StringBuilder partial = new StringBuilder();
-        private WebSocket ws;
 
         // Guarded by lock.
         private String node;
@@ -258,64 +244,15 @@ public class FleetBench extends BenchKit {
         private final Map<String, Integer> types = new LinkedHashMap<>();
         private int otherNodes;
         private long seq;
-        private String failure;
 
         static FleetFeed open(DockUp a, String token) throws Exception {
-            URI uri = URI.create("ws://" + a.endpoint.hostHeader + a.basePath + "/ws");
             FleetFeed feed = new FleetFeed();
-            feed.ws = openWebSocket(uri, token, feed);
+            feed.connect(a, token);
             return feed;
         }
 
         @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            long received = FeedBench.nowNs(); // before any parsing
-            if (partial.length() + data.length() > MAX_MESSAGE_CHARS) {
-                fail("a message exceeds " + MAX_MESSAGE_CHARS + " characters");
-                webSocket.abort();
-                return null;
-            }
-            partial.append(data);
-            if (last) {
-                String text = partial.toString();
-                partial.setLength(0);
-                handle(text, received);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            fail("closed by the server: " + statusCode + (reason.isEmpty() ? "" : " " + reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            fail("error: " + error);
-        }
-
-        private void fail(String why) {
-            synchronized (lock) {
-                if (failure == null) failure = why;
-                lock.notifyAll();
-            }
-        }
-
-        private void handle(String text, long received) {
-            Map<?, ?> m;
-            try {
-                if (!(Json.parse(text) instanceof Map<?, ?> parsed)) return;
-                m = parsed;
-            } catch (IllegalArgumentException e) {
-                return;
-            }
+        void handle(Map<?, ?> m, String text, long received) {
             String type = String.valueOf(m.get("type"));
             synchronized (lock) {
                 types.merge(type, 1, Integer::sum);
@@ -340,15 +277,6 @@ public class FleetBench extends BenchKit {
                 this.stack = stack;
                 latest = latestByKey.get(node + "/" + stack);
                 history.clear();
-            }
-        }
-
-        void subscribe(String key) throws Exception {
-            String j = "{\"subscribe\":[" + Json.quote(key) + "]}";
-            try {
-                ws.sendText(j, true).get(5, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new BenchException("WebSocket: could not send " + j + ": " + e);
             }
         }
 
@@ -404,25 +332,6 @@ public class FleetBench extends BenchKit {
             synchronized (lock) {
                 return otherNodes;
             }
-        }
-
-        private void checkOpen() throws BenchException {
-            if (failure != null) throw new BenchException("WebSocket " + failure);
-        }
-
-        private void waitNanos(long nanos) throws InterruptedException {
-            lock.wait(Math.min(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), 1000));
-        }
-
-        void close() {
-            WebSocket w = ws;
-            if (w == null) return;
-            try {
-                w.sendClose(WebSocket.NORMAL_CLOSURE, "bench done").get(2, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // aborted below either way
-            }
-            w.abort();
         }
     }
 
