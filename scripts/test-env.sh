@@ -44,7 +44,8 @@ fi
 if ! docker info >/dev/null 2>&1; then
   log "starting dockerd"
   mkdir -p /var/log
-  nohup dockerd --default-address-pool base=10.222.0.0/16,size=24 >/var/log/dockerd-test.log 2>&1 &
+  # A session of its own: ending the caller's job (a CI step, a shell) must not take the engine along.
+  setsid -f dockerd --default-address-pool base=10.222.0.0/16,size=24 >/var/log/dockerd-test.log 2>&1 </dev/null
   for i in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
   docker info >/dev/null 2>&1 || { log "dockerd did not start"; tail -n 30 /var/log/dockerd-test.log; exit 1; }
 fi
@@ -90,7 +91,7 @@ storage:
 http:
   addr: 127.0.0.1:$REGISTRY_PORT
 YML
-  nohup docker-registry serve "$STATE/registry.yml" >/var/log/dockup-registry.log 2>&1 &
+  setsid -f docker-registry serve "$STATE/registry.yml" >/var/log/dockup-registry.log 2>&1 </dev/null
   for i in $(seq 1 40); do curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/" >/dev/null && break; sleep 0.25; done
   curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/" >/dev/null || { log "registry did not start"; exit 1; }
 fi
