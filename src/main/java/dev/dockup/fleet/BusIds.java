@@ -1,24 +1,39 @@
 package dev.dockup.fleet;
 
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.EntryListener;
+import com.hazelcast.map.MapEvent;
+import com.hazelcast.multimap.MultiMap;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.RegistrationInfo;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.spi.cluster.hazelcast.impl.HazelcastRegistrationInfo;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which cluster member each node is, as its sealed fleet entry says. Hazelcast lets any member
- * listen on any address, and the event bus hands such a listener its share of the requests
- * meant for a node; so before a request goes out, the listeners of the node's gateway address
- * are checked to be that node alone. Written by the fleet verticle, read by every sender.
+ * Which cluster member each node is, as its sealed fleet entry says, and who listens on each
+ * node's gateway address. Hazelcast lets any member listen on any address, and the event bus
+ * hands such a listener its share of the requests meant for a node; so a request goes out only
+ * when the node alone listens there. Who listens is read once per address from the cluster's
+ * registrations and then kept current by their change events, which reach this node before
+ * the event bus's own routing has re-read them: a newcomer is seen before it can be sent to,
+ * and the check costs no cluster call. Written by the fleet verticle, read by every sender.
  */
 public final class BusIds {
+  /** Where vertx-hazelcast keeps event-bus registrations. */
+  static final String SUBSCRIPTIONS = "__vertx.subs";
+
   private final Map<String, String> byNode = new ConcurrentHashMap<>();
+  private final Map<String, Set<RegistrationInfo>> listeners = new ConcurrentHashMap<>();
+  private final Map<String, Future<Void>> watched = new ConcurrentHashMap<>();
 
   void learned(String node, String busId) {
     if (busId != null) byNode.put(node, busId);
@@ -29,7 +44,7 @@ public final class BusIds {
     return cm == null ? null : cm.getNodeId();
   }
 
-  /** The members listening on {@code address}, as the cluster (not this node's cache) says. */
+  /** The members listening on {@code address}, as the cluster says now. */
   static Future<List<RegistrationInfo>> listeners(Vertx vertx, String address) {
     Promise<List<RegistrationInfo>> p = Promise.promise();
     ((VertxInternal) vertx).clusterManager().getRegistrations(address, p);
@@ -40,9 +55,68 @@ public final class BusIds {
   Future<String> onlyNodeListens(Vertx vertx, String node, String address) {
     String expected = byNode.get(node);
     if (expected == null) return Future.succeededFuture("not heard from yet");
-    return listeners(vertx, address).map(regs -> {
+    return watch(vertx, address).map(v -> {
+      Set<RegistrationInfo> regs = listeners.get(address);
       if (regs.isEmpty()) return "not listening";
       return regs.stream().allMatch(r -> expected.equals(r.nodeId())) ? null : "another cluster member listens on its address";
     });
+  }
+
+  private Future<Void> watch(Vertx vertx, String address) {
+    Future<Void> w = watched.computeIfAbsent(address, a -> startWatching(vertx, a));
+    // A failed start is tried again by the next request.
+    return w.onFailure(t -> watched.remove(address, w));
+  }
+
+  /** The listener first, then the current state: a change in between is not missed. */
+  private Future<Void> startWatching(Vertx vertx, String address) {
+    Set<RegistrationInfo> regs = listeners.computeIfAbsent(address, a -> ConcurrentHashMap.newKeySet());
+    if (!(((VertxInternal) vertx).clusterManager() instanceof HazelcastClusterManager hcm)) {
+      return Future.failedFuture(new IllegalStateException("not a Hazelcast cluster"));
+    }
+    MultiMap<String, HazelcastRegistrationInfo> subs = hcm.getHazelcastInstance().getMultiMap(SUBSCRIPTIONS);
+    return vertx.executeBlocking(() -> {
+      subs.addEntryListener(new Changes(regs), address, true);
+      subs.get(address).forEach(r -> regs.add(r.unwrap()));
+      return null;
+    }, false);
+  }
+
+  private record Changes(Set<RegistrationInfo> regs) implements EntryListener<String, HazelcastRegistrationInfo> {
+    @Override
+    public void entryAdded(EntryEvent<String, HazelcastRegistrationInfo> e) {
+      if (e.getValue() != null) regs.add(e.getValue().unwrap());
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, HazelcastRegistrationInfo> e) {
+      HazelcastRegistrationInfo gone = e.getOldValue() != null ? e.getOldValue() : e.getValue();
+      if (gone != null) regs.remove(gone.unwrap());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, HazelcastRegistrationInfo> e) {
+      entryAdded(e);
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<String, HazelcastRegistrationInfo> e) {
+      entryRemoved(e);
+    }
+
+    @Override
+    public void entryExpired(EntryEvent<String, HazelcastRegistrationInfo> e) {
+      entryRemoved(e);
+    }
+
+    @Override
+    public void mapCleared(MapEvent e) {
+      regs.clear();
+    }
+
+    @Override
+    public void mapEvicted(MapEvent e) {
+      regs.clear();
+    }
   }
 }

@@ -41,11 +41,14 @@ public final class FleetAuthStore implements AuthStore {
   static final long ACK_TIMEOUT_MS = 2_000;
   static final long RESYNC_MS = 10_000;
   static final long TIDY_MS = 3_600_000;
+  static final long FORGED_WAIT_MS = RESYNC_MS + 2_000;
+  static final long HEAL_GAP_MS = 1_000;
 
   private final Vertx vertx;
   private final FileAuthStore local;
   private final Signer signer;
   private final String node;
+  private volatile long lastHealAt;
 
   public FleetAuthStore(Vertx vertx, FileAuthStore local, Signer signer, String node) {
     this.vertx = vertx;
@@ -61,8 +64,20 @@ public final class FleetAuthStore implements AuthStore {
   @Override
   public Future<Void> open() {
     return vertx.eventBus().<JsonObject>consumer(Bus.AUTH_SYNC, this::onSync).completion()
+        .compose(v -> untilNotForged(System.currentTimeMillis() + FORGED_WAIT_MS))
         .compose(v -> locked(this::join))
         .onSuccess(v -> vertx.setPeriodic(RESYNC_MS, id -> resync()));
+  }
+
+  /**
+   * A forgery in the map would pass for a fleet without a password, and this node would then
+   * impose its own store: the others put the genuine one back within {@link #RESYNC_MS}.
+   */
+  private Future<Void> untilNotForged(long deadline) {
+    return found().compose(f -> {
+      if (!f.forged() || System.currentTimeMillis() > deadline) return Future.succeededFuture();
+      return vertx.timer(500).compose(v -> untilNotForged(deadline));
+    });
   }
 
   private Future<Void> join() {
@@ -157,17 +172,25 @@ public final class FleetAuthStore implements AuthStore {
         ? local.replace(fleet) : Future.succeededFuture());
   }
 
-  /** The fleet's store when it is genuine; null when there is none (or only a forgery). */
-  private Future<JsonObject> fleetStore() {
-    return map().compose(m -> m.get(Bus.AUTH_KEY)).map(text -> {
-      if (text == null) return null;
-      JsonObject doc = Sealed.open(signer, PURPOSE, new JsonObject(text));
+  /** What the cluster's map holds: nothing, the fleet's store, or a forgery. */
+  private record Found(JsonObject store, boolean forged) {}
+
+  private Future<Found> found() {
+    return map().compose(m -> m.get(Bus.AUTH_KEY)).map(value -> {
+      if (value == null) return new Found(null, false);
+      // Any member may put anything there.
+      JsonObject doc = value instanceof String text ? Sealed.openText(signer, PURPOSE, text) : null;
       if (doc == null) LOG.warn("The auth store in the cluster is not sealed with this fleet's secret: ignored");
-      return doc;
+      return new Found(doc, doc == null);
     });
   }
 
-  private Future<AsyncMap<String, String>> map() {
+  /** The fleet's store when it is genuine; null when there is none (or only a forgery). */
+  private Future<JsonObject> fleetStore() {
+    return found().map(Found::store);
+  }
+
+  private Future<AsyncMap<String, Object>> map() {
     return vertx.sharedData().getAsyncMap(Bus.AUTH_MAP);
   }
 
@@ -200,6 +223,12 @@ public final class FleetAuthStore implements AuthStore {
     JsonObject doc = Sealed.open(signer, PURPOSE, msg.body());
     if (doc == null) {
       LOG.warn("Ignored an auth store not sealed with this fleet's secret");
+      // Whoever pushed it may have put it in the map too: put the fleet's back soon.
+      long now = System.currentTimeMillis();
+      if (now - lastHealAt > HEAL_GAP_MS) {
+        lastHealAt = now;
+        resync();
+      }
       return;
     }
     Future<Void> taken = doc.getLong("revision", 0L) > local.revision() ? local.replace(doc) : Future.succeededFuture();

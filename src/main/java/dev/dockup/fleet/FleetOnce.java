@@ -41,8 +41,9 @@ public final class FleetOnce {
 
   private static Future<Boolean> claimIfDue(Vertx vertx, Job job) {
     long now = System.currentTimeMillis();
-    return vertx.sharedData().<String, Long>getAsyncMap(Bus.ONCE_MAP).compose(map -> map.get(job.name())
-        .compose(last -> last != null && now - last < job.periodMs() ? Future.succeededFuture(false)
+    // Anything but a time there (any member may write it) counts as never run.
+    return vertx.sharedData().<String, Object>getAsyncMap(Bus.ONCE_MAP).compose(map -> map.get(job.name())
+        .compose(last -> last instanceof Long at && now - at < job.periodMs() ? Future.succeededFuture(false)
             : map.put(job.name(), now).map(true)));
   }
 

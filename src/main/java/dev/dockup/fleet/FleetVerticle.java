@@ -87,8 +87,9 @@ public final class FleetVerticle extends VerticleBase {
   private Future<Void> rememberedNodes() {
     if (signer == null) return Future.succeededFuture();
     long now = System.currentTimeMillis();
-    return fleetMap().compose(AsyncMap::entries).onSuccess(entries -> entries.forEach((name, text) -> {
-      JsonObject entry = open(new JsonObject(text));
+    return fleetMap().compose(AsyncMap::entries).onSuccess(entries -> entries.forEach((name, value) -> {
+      // Any member may put anything there.
+      JsonObject entry = value instanceof String text ? Sealed.openText(signer, PURPOSE, text) : null;
       if (entry == null || !name.equals(entry.getString("name")) || name.equals(config.nodeName())) return;
       long ts = entry.getLong("ts", 0L);
       boolean recent = now - ts < LOST_MS;
@@ -103,7 +104,7 @@ public final class FleetVerticle extends VerticleBase {
     });
   }
 
-  private Future<AsyncMap<String, String>> fleetMap() {
+  private Future<AsyncMap<String, Object>> fleetMap() {
     return vertx.sharedData().getAsyncMap(Bus.FLEET_MAP);
   }
 

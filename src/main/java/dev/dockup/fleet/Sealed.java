@@ -15,6 +15,15 @@ public final class Sealed {
     return new JsonObject().put("text", text).put("seal", signer.seal(purpose, text));
   }
 
+  /** The same for an envelope kept as text (in a clustered map), whatever that text is. */
+  public static JsonObject openText(Signer signer, String purpose, String envelope) {
+    try {
+      return open(signer, purpose, new JsonObject(envelope));
+    } catch (DecodeException notJson) {
+      return null;
+    }
+  }
+
   /** The document inside {@code envelope} when it is genuine, else null. */
   public static JsonObject open(Signer signer, String purpose, Object envelope) {
     if (!(envelope instanceof JsonObject e)) return null;
