@@ -34,6 +34,13 @@ public final class BusIds {
   private final Map<String, String> byNode = new ConcurrentHashMap<>();
   private final Map<String, Set<RegistrationInfo>> listeners = new ConcurrentHashMap<>();
   private final Map<String, Future<Void>> watched = new ConcurrentHashMap<>();
+  /** Until when an address stays refused after a stranger stopped listening there. */
+  private final Map<String, Long> strangerUntil = new ConcurrentHashMap<>();
+  /**
+   * The event bus's routing learns that a listener left a little after the cluster says so
+   * (it re-reads, throttled by 20 ms): meanwhile it may still send to the stranger.
+   */
+  static final long STRANGER_GRACE_MS = 2_000;
 
   void learned(String node, String busId) {
     if (busId != null) byNode.put(node, busId);
@@ -55,34 +62,46 @@ public final class BusIds {
   Future<String> onlyNodeListens(Vertx vertx, String node, String address) {
     String expected = byNode.get(node);
     if (expected == null) return Future.succeededFuture("not heard from yet");
-    return watch(vertx, address).map(v -> {
+    return watch(vertx, node, address).map(v -> {
       Set<RegistrationInfo> regs = listeners.get(address);
       if (regs.isEmpty()) return "not listening";
-      return regs.stream().allMatch(r -> expected.equals(r.nodeId())) ? null : "another cluster member listens on its address";
+      boolean strangerNow = !regs.stream().allMatch(r -> expected.equals(r.nodeId()));
+      boolean strangerLately = System.currentTimeMillis() < strangerUntil.getOrDefault(address, 0L);
+      return strangerNow || strangerLately ? "another cluster member listens on its address" : null;
     });
   }
 
-  private Future<Void> watch(Vertx vertx, String address) {
-    Future<Void> w = watched.computeIfAbsent(address, a -> startWatching(vertx, a));
+  private Future<Void> watch(Vertx vertx, String node, String address) {
+    Future<Void> w = watched.computeIfAbsent(address, a -> startWatching(vertx, node, a));
     // A failed start is tried again by the next request.
     return w.onFailure(t -> watched.remove(address, w));
   }
 
   /** The listener first, then the current state: a change in between is not missed. */
-  private Future<Void> startWatching(Vertx vertx, String address) {
+  private Future<Void> startWatching(Vertx vertx, String node, String address) {
     Set<RegistrationInfo> regs = listeners.computeIfAbsent(address, a -> ConcurrentHashMap.newKeySet());
     if (!(((VertxInternal) vertx).clusterManager() instanceof HazelcastClusterManager hcm)) {
       return Future.failedFuture(new IllegalStateException("not a Hazelcast cluster"));
     }
     MultiMap<String, HazelcastRegistrationInfo> subs = hcm.getHazelcastInstance().getMultiMap(SUBSCRIPTIONS);
     return vertx.executeBlocking(() -> {
-      subs.addEntryListener(new Changes(regs), address, true);
+      subs.addEntryListener(new Changes(node, address, regs), address, true);
       subs.get(address).forEach(r -> regs.add(r.unwrap()));
       return null;
     }, false);
   }
 
-  private record Changes(Set<RegistrationInfo> regs) implements EntryListener<String, HazelcastRegistrationInfo> {
+  private final class Changes implements EntryListener<String, HazelcastRegistrationInfo> {
+    private final String node;
+    private final String address;
+    private final Set<RegistrationInfo> regs;
+
+    Changes(String node, String address, Set<RegistrationInfo> regs) {
+      this.node = node;
+      this.address = address;
+      this.regs = regs;
+    }
+
     @Override
     public void entryAdded(EntryEvent<String, HazelcastRegistrationInfo> e) {
       if (e.getValue() != null) regs.add(e.getValue().unwrap());
@@ -91,7 +110,9 @@ public final class BusIds {
     @Override
     public void entryRemoved(EntryEvent<String, HazelcastRegistrationInfo> e) {
       HazelcastRegistrationInfo gone = e.getOldValue() != null ? e.getOldValue() : e.getValue();
-      if (gone != null) regs.remove(gone.unwrap());
+      if (gone == null) return;
+      if (!gone.unwrap().nodeId().equals(byNode.get(node))) strangerUntil.put(address, System.currentTimeMillis() + STRANGER_GRACE_MS);
+      regs.remove(gone.unwrap());
     }
 
     @Override
