@@ -112,6 +112,10 @@ class FleetIT {
         assertEquals("check", nb.http.get("/api/stack/" + remoteStack + "/schedule").json().getString("mode"), "kept on B");
         Http.Resp check = na.http.post("/api/nodes/" + b + "/stack/" + remoteStack + "/check-updates", "");
         assertEquals(200, check.status(), check.toString());
+        Http.Resp async = na.http.post("/api/nodes/" + b + "/stack/" + remoteStack + "/operation?async=true", new JsonObject().put("operation", "restart"));
+        assertEquals(202, async.status(), async.toString());
+        String asyncId = async.json().getString("operation_id");
+        na.await("/api/nodes/" + b + "/operations/" + asyncId, v -> "succeeded".equals(v.getString("status")), Duration.ofSeconds(30));
         assertEquals(200, na.http.post("/api/nodes/" + b + "/stack/" + remoteStack + "/operation", new JsonObject().put("operation", "down")).status());
 
         // Unsigned, forged and replayed requests to B's gateway are refused.
