@@ -112,6 +112,12 @@ class FleetIT {
         assertEquals("check", nb.http.get("/api/stack/" + remoteStack + "/schedule").json().getString("mode"), "kept on B");
         Http.Resp check = na.http.post("/api/nodes/" + b + "/stack/" + remoteStack + "/check-updates", "");
         assertEquals(200, check.status(), check.toString());
+        assertEquals(200, na.http.put("/api/nodes/" + b + "/stack/" + remoteStack + "/env", new JsonObject().put("content", "WHERE=b\n")).status());
+        assertEquals("WHERE=b\n", java.nio.file.Files.readString(nb.stacksDir.resolve(remoteStack).resolve(".env")), "the .env is written on B");
+        assertEquals("WHERE=b\n", na.http.get("/api/nodes/" + b + "/stack/" + remoteStack + "/env").json().getString("content"));
+        Http.Resp logs = na.http.get("/api/nodes/" + b + "/stack/" + remoteStack + "/logs?lines=10");
+        assertEquals(200, logs.status(), logs.toString());
+        assertTrue(logs.text().contains("from-b-" + cluster), "B's container logs, read through A: " + logs.text());
         Http.Resp async = na.http.post("/api/nodes/" + b + "/stack/" + remoteStack + "/operation?async=true", new JsonObject().put("operation", "restart"));
         assertEquals(202, async.status(), async.toString());
         String asyncId = async.json().getString("operation_id");
