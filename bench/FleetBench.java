@@ -165,8 +165,8 @@ public class FleetBench extends BenchKit {
         System.out.printf("part 2: change propagation, %d stops on %s of %s, feed of %s ...%n", o.stops, stack, o.nodeB, o.urlA);
         feed.watch(o.nodeB, stack);
         feed.subscribe(List.of(o.nodeB + "/" + stack));
-        // A's snapshot carries only A's own stacks: B's count is known from B's own stack list
-        // (all running, checked in the setup) and the engine until B's first stack_status arrives.
+        // The starting count is B's own (all running, checked in the setup) and the engine's, not
+        // A's snapshot, which holds B's state as A last heard it.
         int up = engine.runningContainers(stack).size();
         if (up != SERVICES) throw new BenchException(stack + ": engine shows " + up + " of " + SERVICES + " containers running");
         feed.seed(SERVICES);
