@@ -556,6 +556,27 @@ abstract class BenchKit {
                 throw new IOException("unix socket " + unix.getPath() + ": " + e.getMessage(), e);
             }
         }
+
+        /**
+         * One request on a connection of its own, closed by the watchdog after {@code timeoutMs}:
+         * a Unix socket has no read timeout, and an engine that hangs must not hang the benchmark.
+         */
+        Http.Response exchange(String method, String path, Map<String, String> headers, int timeoutMs) throws Exception {
+            byte[] req = request(method, path, headers, null, true);
+            Http.Conn c = open(0);
+            java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(c::close, timeoutMs, TimeUnit.MILLISECONDS);
+            try {
+                return c.exchange(req);
+            } catch (IOException e) {
+                if (watchdog.isDone()) {
+                    throw new BenchException("engine: " + method + " " + path + ": no answer within " + timeoutMs / 1000 + " s");
+                }
+                throw new IOException("engine: " + method + " " + path + ": " + e.getMessage(), e);
+            } finally {
+                watchdog.cancel(false);
+                c.close();
+            }
+        }
     }
 
     /**

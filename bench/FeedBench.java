@@ -612,20 +612,7 @@ public class FeedBench extends BenchKit {
         }
 
         Http.Response call(String method, String path) throws Exception {
-            byte[] req = ep.request(method, path, null, null, true);
-            Http.Conn c = ep.open(0);
-            ScheduledFuture<?> watchdog = WATCHDOG.schedule(c::close, ENGINE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            try {
-                return c.exchange(req);
-            } catch (IOException e) {
-                if (watchdog.isDone()) {
-                    throw new BenchException("engine: " + method + " " + path + ": no answer within " + ENGINE_TIMEOUT_MS / 1000 + " s");
-                }
-                throw new IOException("engine: " + method + " " + path + ": " + e.getMessage(), e);
-            } finally {
-                watchdog.cancel(false);
-                c.close();
-            }
+            return ep.exchange(method, path, null, ENGINE_TIMEOUT_MS);
         }
 
         EventStream events(String filtersJson) throws Exception {

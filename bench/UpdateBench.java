@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -413,20 +411,7 @@ public class UpdateBench extends BenchKit {
         }
 
         Http.Response call(String method, String path, Map<String, String> headers, int timeoutMs) throws Exception {
-            byte[] req = ep.request(method, path, headers, null, true);
-            Http.Conn c = ep.open(0);
-            ScheduledFuture<?> watchdog = WATCHDOG.schedule(c::close, timeoutMs, TimeUnit.MILLISECONDS);
-            try {
-                return c.exchange(req);
-            } catch (IOException e) {
-                if (watchdog.isDone()) {
-                    throw new BenchException("engine: " + method + " " + path + ": no answer within " + timeoutMs / 1000 + " s");
-                }
-                throw new IOException("engine: " + method + " " + path + ": " + e.getMessage(), e);
-            } finally {
-                watchdog.cancel(false);
-                c.close();
-            }
+            return ep.exchange(method, path, headers, timeoutMs);
         }
 
         static String enc(String s) {
