@@ -4,7 +4,7 @@ import dev.dockup.auth.AuthStore;
 import dev.dockup.auth.FileAuthStore;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
-import dev.dockup.store.AtomicFiles;
+import dev.dockup.store.JsonFile;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -101,10 +101,7 @@ public final class FleetAuthStore implements AuthStore {
   /** This node's own store, before it adopted the fleet's: kept, not lost, and said where. */
   private Future<Void> keepAside(JsonObject mine) {
     Path aside = local.path().resolveSibling(FileAuthStore.FILE + ".own-" + Instant.now().toEpochMilli());
-    return vertx.executeBlocking(() -> {
-      AtomicFiles.write(aside, mine.encodePrettily(), AtomicFiles.OWNER_ONLY);
-      return null;
-    }, false).<Void>mapEmpty().onSuccess(v -> LOG.warn(
+    return new JsonFile(aside).save(vertx, () -> mine).onSuccess(v -> LOG.warn(
         "This node had its own password and tokens; it now uses the fleet's. Its own store is kept in {}", aside));
   }
 
