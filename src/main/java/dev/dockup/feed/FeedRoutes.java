@@ -1,8 +1,8 @@
 package dev.dockup.feed;
 
-import dev.dockup.Config;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
+import dev.dockup.fleet.NodeTarget;
 import dev.dockup.fleet.Remote;
 import dev.dockup.stack.StackFiles;
 import dev.dockup.web.Api;
@@ -31,12 +31,15 @@ public final class FeedRoutes {
   private final String node;
   private final Remote remote;
   private final FeedHub hub;
+  /** Whether a followed stack exists is asked of its own node. */
+  private final NodeTarget stacks;
 
   private FeedRoutes(Vertx vertx, String node, Remote remote) {
     this.vertx = vertx;
     this.node = node;
     this.remote = remote;
     this.hub = new FeedHub(vertx);
+    this.stacks = new NodeTarget(node, remote, "stacks", Bus.stacks(node));
   }
 
   /** {@code remote} (null when not clustered) lets a client follow logs of a stack on another node. */
@@ -76,26 +79,13 @@ public final class FeedRoutes {
     String stack = ctx.pathParam("name");
     StackFiles.checkName(stack);
     int tail = tail(ctx);
-    String owner = ctx.pathParam("node") == null ? node : ctx.pathParam("node");
-    JsonObject get = new JsonObject().put(Bus.NAME, stack);
-    if (owner.equals(node)) {
-      Api.request(ctx, Bus.stacks(node), Bus.Stacks.GET, get, 10_000)
-          .onSuccess(reply -> {
-            String status = reply.headers().get(Bus.STATUS);
-            if (status != null && !"200".equals(status)) Api.reply(ctx, reply);
-            else streamLogs(ctx, stack, tail, LogStream.EngineCall.local(vertx, node));
-          })
-          .onFailure(t -> Api.fail(ctx, t));
-    } else if (remote == null || !Config.NODE_NAME.matcher(owner).matches()) {
-      Api.error(ctx, 503, "Node unreachable");
-    } else {
-      remote.request(owner, "stacks", Bus.Stacks.GET, get, 10_000)
-          .onSuccess(answer -> {
-            if (answer.status() != 200) Api.send(ctx, answer.status(), answer.body());
-            else streamLogs(ctx, stack, tail, LogStream.EngineCall.remote(remote, owner));
-          })
-          .onFailure(t -> Api.fail(ctx, t));
-    }
+    String owner = stacks.node(ctx);
+    stacks.ask(ctx, Bus.Stacks.GET, new JsonObject().put(Bus.NAME, stack), 10_000)
+        .onSuccess(answer -> {
+          if (answer.status() != 200) Api.send(ctx, answer.status(), answer.body());
+          else streamLogs(ctx, stack, tail, owner.equals(node) ? LogStream.EngineCall.local(vertx, node) : LogStream.EngineCall.remote(remote, owner));
+        })
+        .onFailure(t -> Api.fail(ctx, t));
   }
 
   private void streamLogs(RoutingContext ctx, String stack, int tail, LogStream.EngineCall engine) {

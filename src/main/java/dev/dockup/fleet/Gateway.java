@@ -70,12 +70,8 @@ public final class Gateway extends VerticleBase {
     long timeout = Long.parseLong(msg.headers().get("timeout") == null ? "60000" : msg.headers().get("timeout"));
     vertx.eventBus().<Object>request(target, new JsonObject(body),
             new DeliveryOptions().addHeader(Bus.ACTION, msg.headers().get("action")).setSendTimeout(timeout))
-        .onSuccess(reply -> {
-          String status = reply.headers().get(Bus.STATUS);
-          Object b = reply.body();
-          JsonObject json = b instanceof JsonObject o ? o : new JsonObject(String.valueOf(b));
-          answer(msg, from, status == null ? 200 : Integer.parseInt(status), json);
-        })
+        .map(Remote.Answer::of)
+        .onSuccess(a -> answer(msg, from, a.status(), a.body()))
         .onFailure(t -> {
           boolean timedOut = t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT;
           answer(msg, from, timedOut ? 504 : 503, new JsonObject().put("error", timedOut ? "Operation timed out" : "Service unavailable"));

@@ -1,7 +1,9 @@
 package dev.dockup.fleet;
 
 import dev.dockup.Config;
+import dev.dockup.bus.ApiException;
 import dev.dockup.web.Api;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -14,15 +16,29 @@ public record NodeTarget(String self, Remote remote, String service, String loca
   public static final String[] PREFIXES = {"/api", "/api/nodes/:node"};
 
   public void forward(RoutingContext ctx, String action, JsonObject payload, long timeoutMs) {
-    String node = ctx.pathParam("node");
-    if (node == null || node.equals(self)) {
+    if (isLocal(ctx)) {
       Api.forward(ctx, localAddress, action, payload, timeoutMs);
-    } else if (remote == null || !Config.NODE_NAME.matcher(node).matches()) {
-      Api.error(ctx, 503, "Node unreachable");
     } else {
-      remote.request(node, service, action, payload, timeoutMs)
+      ask(ctx, action, payload, timeoutMs)
           .onSuccess(a -> Api.send(ctx, a.status(), a.body()))
           .onFailure(t -> Api.fail(ctx, t));
     }
+  }
+
+  /** The service's answer, for a route that acts on it before answering itself. */
+  public Future<Remote.Answer> ask(RoutingContext ctx, String action, JsonObject payload, long timeoutMs) {
+    if (isLocal(ctx)) return Api.request(ctx, localAddress, action, payload, timeoutMs).map(Remote.Answer::of);
+    String node = ctx.pathParam("node");
+    if (remote == null || !Config.NODE_NAME.matcher(node).matches()) return Future.failedFuture(ApiException.unavailable("Node unreachable"));
+    return remote.request(node, service, action, payload, timeoutMs);
+  }
+
+  /** The node the path names, or this one. */
+  public String node(RoutingContext ctx) {
+    return ctx.pathParam("node") == null ? self : ctx.pathParam("node");
+  }
+
+  private boolean isLocal(RoutingContext ctx) {
+    return node(ctx).equals(self);
   }
 }

@@ -4,6 +4,7 @@ import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +15,14 @@ import org.slf4j.LoggerFactory;
 public final class Remote {
   private static final Logger LOG = LoggerFactory.getLogger(Remote.class);
   /** The answer of the remote service: its status and body. */
-  public record Answer(int status, JsonObject body) {}
+  public record Answer(int status, JsonObject body) {
+    /** A local service's reply: its status header (none means 200) and its body, JSON or JSON text. */
+    public static Answer of(Message<?> reply) {
+      String status = reply.headers().get(Bus.STATUS);
+      Object b = reply.body();
+      return new Answer(status == null ? 200 : Integer.parseInt(status), b instanceof JsonObject o ? o : new JsonObject(String.valueOf(b)));
+    }
+  }
 
   private final Vertx vertx;
   private final String self;
