@@ -103,10 +103,8 @@ final class FeedClient {
       return;
     }
     String on = f.getValue("node") instanceof String n ? n : node;
-    LogStream.EngineCall engine;
-    if (on.equals(node)) engine = LogStream.EngineCall.local(vertx, node);
-    else if (remote != null && dev.dockup.Config.NODE_NAME.matcher(on).matches()) engine = LogStream.EngineCall.remote(remote, on);
-    else {
+    LogStream.EngineCall engine = LogStream.EngineCall.of(vertx, node, remote, on);
+    if (engine == null) {
       send(error("Node unreachable: " + on));
       return;
     }

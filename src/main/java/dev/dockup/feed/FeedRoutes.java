@@ -83,7 +83,7 @@ public final class FeedRoutes {
     stacks.ask(ctx, Bus.Stacks.GET, new JsonObject().put(Bus.NAME, stack), 10_000)
         .onSuccess(answer -> {
           if (answer.status() != 200) Api.send(ctx, answer.status(), answer.body());
-          else streamLogs(ctx, stack, tail, owner.equals(node) ? LogStream.EngineCall.local(vertx, node) : LogStream.EngineCall.remote(remote, owner));
+          else streamLogs(ctx, stack, tail, LogStream.EngineCall.of(vertx, node, remote, owner));
         })
         .onFailure(t -> Api.fail(ctx, t));
   }

@@ -1,5 +1,6 @@
 package dev.dockup.feed;
 
+import dev.dockup.Config;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
 import dev.dockup.fleet.Remote;
@@ -26,6 +27,12 @@ final class LogStream {
   /** How the engine that runs the stack is asked: on this node, or through another node's gateway. */
   interface EngineCall {
     Future<JsonObject> call(String action, JsonObject body);
+
+    /** The engine of {@code node}, seen from {@code self}; null when that node cannot be reached. */
+    static EngineCall of(Vertx vertx, String self, Remote remote, String node) {
+      if (node.equals(self)) return local(vertx, self);
+      return remote != null && Config.NODE_NAME.matcher(node).matches() ? remote(remote, node) : null;
+    }
 
     static EngineCall local(Vertx vertx, String node) {
       return (action, body) -> Services.request(vertx, Bus.engine(node), action, body, 10_000);
