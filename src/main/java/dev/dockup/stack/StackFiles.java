@@ -254,6 +254,17 @@ public final class StackFiles {
   }
 
   public List<TrashEntry> listTrash() throws IOException {
+    return trashEntries(true);
+  }
+
+  /** The stack a trash id would restore, or null when the id is none. */
+  public static String trashStack(String id) {
+    Matcher m = id == null ? null : TRASH_ID.matcher(id);
+    return m != null && m.matches() ? m.group(1) : null;
+  }
+
+  /** Sizing walks every file of every entry: only the listing shown to users needs it. */
+  private List<TrashEntry> trashEntries(boolean sized) throws IOException {
     Path trash = stacksDir.resolve(TRASH_DIR);
     List<TrashEntry> out = new ArrayList<>();
     if (!Files.isDirectory(trash)) return out;
@@ -263,7 +274,7 @@ public final class StackFiles {
         if (!m.matches() || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) continue;
         Instant when = deletedAt(m);
         // A folder put there by hand with a name that is no time is not ours to list or purge.
-        if (when != null) out.add(new TrashEntry(m.group(0), m.group(1), when, bytes(p)));
+        if (when != null) out.add(new TrashEntry(m.group(0), m.group(1), when, sized ? bytes(p) : -1));
       }
     }
     out.sort(Comparator.comparing(TrashEntry::deletedAt).reversed());
@@ -286,7 +297,7 @@ public final class StackFiles {
   /** Deletes trash entries older than the retention; returns how many went. */
   public int purgeTrash(Instant now) throws IOException {
     int purged = 0;
-    for (TrashEntry e : listTrash()) {
+    for (TrashEntry e : trashEntries(false)) {
       if (e.deletedAt().isBefore(now.minusSeconds(TRASH_RETENTION_DAYS * 86_400))) {
         deleteTree(stacksDir.resolve(TRASH_DIR).resolve(e.id()));
         purged++;

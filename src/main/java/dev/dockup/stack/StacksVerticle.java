@@ -517,14 +517,13 @@ public final class StacksVerticle extends VerticleBase {
 
   private Future<JsonObject> restore(JsonObject req) {
     String id = req.getString(Bus.ID);
-    return io.executeBlocking(() -> {
-          String name = id == null ? null : id.replaceFirst("-\\d{14}(-\\d{1,3})?$", "");
-          if (name != null && StackFiles.NAME.matcher(name).matches() && projects.containsKey(name) && !folders.containsKey(name)) {
-            throw ApiException.conflict("A stack named " + name + " already runs on the engine");
-          }
-          return files.restore(id);
-        }, false)
-        .compose(name -> rescan().map(v -> new JsonObject().put("success", true).put("stack", name)));
+    // Checked here, on the loop that owns what the engine runs; the files are moved on a worker.
+    String name = StackFiles.trashStack(id);
+    if (name != null && projects.containsKey(name) && !folders.containsKey(name)) {
+      throw ApiException.conflict("A stack named " + name + " already runs on the engine");
+    }
+    return io.executeBlocking(() -> files.restore(id), false)
+        .compose(restored -> rescan().map(v -> new JsonObject().put("success", true).put("stack", restored)));
   }
 
   // ---- compose and .env files ----
