@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -64,12 +65,12 @@ public final class ComposeCli {
       pb.environment().clear();
       pb.environment().putAll(env);
       Process p = pb.start();
+      // Reading blocks until the process ends: a hung one is killed, which ends the read.
+      CompletableFuture.delayedExecutor(20, TimeUnit.SECONDS).execute(() -> {
+        if (p.isAlive()) killTree(p);
+      });
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!p.waitFor(20, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return null;
-      }
-      return p.exitValue() == 0 && !out.isEmpty() ? out.lines().findFirst().orElse(out) : null;
+      return p.waitFor() == 0 && !out.isEmpty() ? out.lines().findFirst().orElse(out) : null;
     } catch (IOException e) {
       return null;
     } catch (InterruptedException e) {
