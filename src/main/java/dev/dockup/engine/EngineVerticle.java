@@ -89,10 +89,11 @@ public final class EngineVerticle extends VerticleBase {
   public Future<?> start() {
     Docker.Clients requests = Docker.requests(config.dockerHost());
     docker = requests.api();
-    streams = Docker.streams(config.dockerHost()).api();
+    Docker.Clients streaming = Docker.streams(config.dockerHost());
+    streams = streaming.api();
     workers = vertx.createSharedWorkerExecutor("dockup-engine", 16, 10, TimeUnit.MINUTES);
     selfId = SelfContainer.id();
-    stats = new StatsSampler(vertx, Docker.streams(config.dockerHost()).http());
+    stats = new StatsSampler(vertx, streaming.http());
     logs = new LogFollower(vertx, context, streams, config.nodeName());
     EngineHttp engineHttp = new EngineHttp(requests.http());
     resources = new Resources(engineHttp);
@@ -411,8 +412,7 @@ public final class EngineVerticle extends VerticleBase {
     requireEngine();
     List<String> ids = req.getJsonArray(Bus.IDS, new JsonArray()).stream().map(String::valueOf).toList();
     return blocking(() -> {
-      Set<String> used = new HashSet<>();
-      for (Container c : docker.listContainersCmd().withShowAll(true).exec()) used.add(c.getImageId());
+      Set<String> used = resources.containersByImage().keySet();
       JsonArray removed = new JsonArray();
       JsonArray kept = new JsonArray();
       for (String id : new LinkedHashSet<>(ids)) {

@@ -84,7 +84,8 @@ final class Resources {
         .put("images_deleted", count);
   }
 
-  private Map<String, List<String>> containersByImage() {
+  /** Image id → the containers (running or not) made from it. */
+  Map<String, List<String>> containersByImage() {
     Map<String, List<String>> out = new HashMap<>();
     for (Object o : engine.get("/containers/json?all=1").array()) {
       JsonObject c = (JsonObject) o;
