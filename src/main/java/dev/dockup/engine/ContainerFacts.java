@@ -53,7 +53,8 @@ public final class ContainerFacts {
   }
 
   /** A status text that does not go stale in a cached answer (no "5 minutes ago"). */
-  private static String describe(String state, Long exit, String health) {
+  /** The stable status text: answers built from it stay cacheable. */
+  static String describe(String state, Long exit, String health) {
     return switch (state) {
       case "running" -> health == null ? "running" : "running (" + health + ")";
       case "exited" -> "exited (" + (exit == null ? "?" : exit) + ")";

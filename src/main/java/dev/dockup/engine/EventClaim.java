@@ -38,11 +38,7 @@ record EventClaim(String state, Long exitCode, String health, long atMs) {
     if (health != null) out.put("health", health);
     String h = out.getString("health");
     String st = out.getString("state");
-    out.put("status", switch (st) {
-      case "running" -> h == null ? "running" : "running (" + h + ")";
-      case "exited" -> "exited (" + out.getValue("exit_code") + ")";
-      default -> st;
-    });
+    out.put("status", ContainerFacts.describe(st, out.getLong("exit_code"), h));
     return out;
   }
 
