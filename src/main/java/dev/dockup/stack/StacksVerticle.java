@@ -64,7 +64,6 @@ public final class StacksVerticle extends VerticleBase {
   private boolean engineOk;
 
   private final Map<String, JsonObject> items = new HashMap<>();
-  private String listJson;
   private boolean rebuildScheduled;
 
   private final Map<String, Operation> running = new HashMap<>();
@@ -263,7 +262,6 @@ public final class StacksVerticle extends VerticleBase {
 
   /** Clears the shared answer now; rebuilds it once per burst of changes. */
   private void listChanged() {
-    listJson = null;
     listCache.clear();
     if (rebuildScheduled) return;
     rebuildScheduled = true;
@@ -273,17 +271,18 @@ public final class StacksVerticle extends VerticleBase {
     });
   }
 
-  private String list() {
-    if (listJson == null) {
-      JsonArray stacks = new JsonArray();
-      items.keySet().stream().sorted().forEach(n -> stacks.add(items.get(n)));
-      JsonArray ign = new JsonArray();
-      ignored.stream().sorted(Comparator.comparing(StackFiles.Ignored::folder))
-          .forEach(i -> ign.add(new JsonObject().put("folder", i.folder()).put("reason", i.reason())));
-      listJson = new JsonObject().put("stacks", stacks).put("ignored", ign).put("engine_ok", engineOk).encode();
-      listCache.set(Buffer.buffer(listJson));
-    }
-    return listJson;
+  /** The shared encoded answer, built when a change cleared it. */
+  private Buffer list() {
+    Buffer cached = listCache.get();
+    if (cached != null) return cached;
+    JsonArray stacks = new JsonArray();
+    items.keySet().stream().sorted().forEach(n -> stacks.add(items.get(n)));
+    JsonArray ign = new JsonArray();
+    ignored.stream().sorted(Comparator.comparing(StackFiles.Ignored::folder))
+        .forEach(i -> ign.add(new JsonObject().put("folder", i.folder()).put("reason", i.reason())));
+    Buffer encoded = new JsonObject().put("stacks", stacks).put("ignored", ign).put("engine_ok", engineOk).toBuffer();
+    listCache.set(encoded);
+    return encoded;
   }
 
   private Future<JsonObject> detail(JsonObject req) {
@@ -332,7 +331,7 @@ public final class StacksVerticle extends VerticleBase {
     };
     Operation o = begin(name, op, services);
     Future<Operation> done = "pull".equals(op) && args.size() == 1
-        ? Future.succeededFuture(nothingToPull(o))
+        ? Future.succeededFuture(finishedWithout(o, "No service with an image to pull"))
         : runCompose(o, folder, args);
     if (req.getBoolean(Bus.ASYNC, false)) {
       return Future.succeededFuture(new Reply(202, new JsonObject().put("operation_id", o.id).put("status", o.status)));
@@ -367,8 +366,9 @@ public final class StacksVerticle extends VerticleBase {
     return base.stream().filter(cf.imageServices()::contains).toList();
   }
 
-  private Operation nothingToPull(Operation o) {
-    o.line("No service with an image to pull");
+  /** An operation that had nothing to do: said so in its output, and successful. */
+  private Operation finishedWithout(Operation o, String why) {
+    o.line(why);
     finish(o, 0);
     return o;
   }
@@ -477,7 +477,7 @@ public final class StacksVerticle extends VerticleBase {
     List<String> images = cs.stream().map(c -> c.getString("image_id")).filter(i -> i != null).distinct().toList();
     Operation o = begin(name, "down", List.of());
     Future<Operation> down = cs.isEmpty()
-        ? Future.succeededFuture(skipDown(o))
+        ? Future.succeededFuture(finishedWithout(o, "No containers to remove"))
         : runCompose(o, folder, List.of("down", "--remove-orphans"));
     return down
         .compose(op -> {
@@ -497,12 +497,6 @@ public final class StacksVerticle extends VerticleBase {
                 .put("trash_id", entry.id())
                 .put("images_removed", imgs.getJsonArray("removed", new JsonArray()))
                 .put("output", o.toJson().getJsonArray("output")))));
-  }
-
-  private Operation skipDown(Operation o) {
-    o.line("No containers to remove");
-    finish(o, 0);
-    return o;
   }
 
   private Future<JsonObject> trash(JsonObject req) {
