@@ -2,17 +2,32 @@ package dev.dockup.auth;
 
 import io.vertx.core.http.HttpServerRequest;
 
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The client's address: the peer's, unless the peer is a trusted proxy; then the nearest
  * address in {@code X-Forwarded-For} that is not itself a trusted proxy.
  */
 public final class ClientAddress {
-  private record Net(byte[] base, int bits) {}
+  private static final Pattern V4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  private static final Pattern V6 = Pattern.compile("[0-9a-fA-F:.%]+");
+
+  private record Net(byte[] base, int bits) {
+    /** The first {@code bits} bits of {@code ip} are the network's. */
+    boolean contains(byte[] ip) {
+      if (ip.length != base.length) return false;
+      int whole = bits / 8;
+      for (int i = 0; i < whole; i++) {
+        if (ip[i] != base[i]) return false;
+      }
+      int rest = bits % 8;
+      int mask = (0xFF << (8 - rest)) & 0xFF;
+      return rest == 0 || (ip[whole] & mask) == (base[whole] & mask);
+    }
+  }
 
   private final List<Net> trusted = new ArrayList<>();
 
@@ -38,15 +53,9 @@ public final class ClientAddress {
     byte[] ip = literal(address);
     if (ip == null) return false;
     for (Net net : trusted) {
-      if (net.base().length == ip.length && prefixEquals(net.base(), ip, net.bits())) return true;
+      if (net.contains(ip)) return true;
     }
     return false;
-  }
-
-  private static boolean prefixEquals(byte[] a, byte[] b, int bits) {
-    BigInteger mask = BigInteger.ONE.shiftLeft(a.length * 8).subtract(BigInteger.ONE)
-        .shiftRight(bits).not();
-    return new BigInteger(1, a).and(mask).equals(new BigInteger(1, b).and(mask));
   }
 
   private static Net parse(String entry) {
@@ -69,8 +78,8 @@ public final class ClientAddress {
   private static byte[] literal(String s) {
     if (s == null || s.isEmpty()) return null;
     String v = s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
-    boolean v4 = v.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-    boolean v6 = v.contains(":") && v.matches("[0-9a-fA-F:.%]+");
+    boolean v4 = V4.matcher(v).matches();
+    boolean v6 = v.contains(":") && V6.matcher(v).matches();
     if (!v4 && !v6) return null;
     try {
       return InetAddress.getByName(v).getAddress();
