@@ -31,11 +31,15 @@ public final class AuthHandler implements Handler<RoutingContext> {
   private final AuthService auth;
   private final AuditLog audit;
   private final boolean allowQueryToken;
+  /** ALLOWED_ORIGINS without trailing slashes, lower-cased: compared on every cookie request that changes state. */
+  private final Set<String> allowedOrigins;
 
   public AuthHandler(AuthService auth, AuditLog audit, boolean allowQueryToken) {
     this.auth = auth;
     this.audit = audit;
     this.allowQueryToken = allowQueryToken;
+    this.allowedOrigins = auth.config().allowedOrigins().stream()
+        .map(a -> a.replaceAll("/+$", "").toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   @Override
@@ -84,12 +88,8 @@ public final class AuthHandler implements Handler<RoutingContext> {
   public Principal authenticate(RoutingContext ctx) {
     Credentials c = Credentials.of(ctx.request(), allowQueryToken);
     if (c.none()) return null;
-    String client = ctx.get(CLIENT) != null ? ctx.get(CLIENT) : auth.clientAddress().of(ctx.request());
-    long retry = auth.retryAfter(client);
-    if (retry > 0) {
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retry));
-      throw new AuthService.Refused(429, "Too many failed attempts; retry in " + retry + " s", false);
-    }
+    String client = ctx.get(CLIENT);
+    refuseWhileThrottled(auth, ctx, client);
     try {
       Principal p = principal(ctx, c);
       ctx.put(Principal.KEY, p);
@@ -97,6 +97,15 @@ public final class AuthHandler implements Handler<RoutingContext> {
     } catch (AuthService.Refused r) {
       if (r.counts) auth.failed(client);
       throw r;
+    }
+  }
+
+  /** A client past its failed attempts gets 429 with {@code Retry-After}, whatever it sends. */
+  static void refuseWhileThrottled(AuthService auth, RoutingContext ctx, String client) {
+    long retry = auth.retryAfter(client);
+    if (retry > 0) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retry));
+      throw new AuthService.Refused(429, "Too many failed attempts; retry in " + retry + " s", false);
     }
   }
 
@@ -125,7 +134,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
     String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
     if (origin == null) return !"cross-site".equalsIgnoreCase(ctx.request().getHeader("Sec-Fetch-Site"));
     String o = origin.trim().replaceAll("/+$", "");
-    if (auth.config().allowedOrigins().stream().anyMatch(a -> a.replaceAll("/+$", "").equalsIgnoreCase(o))) return true;
+    if (allowedOrigins.contains(o.toLowerCase(Locale.ROOT))) return true;
     // authority(): the Host header on HTTP/1.1, :authority on HTTP/2.
     var authority = ctx.request().authority();
     if (authority == null || "null".equals(o)) return false;
