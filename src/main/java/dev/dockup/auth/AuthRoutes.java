@@ -3,7 +3,6 @@ package dev.dockup.auth;
 import dev.dockup.bus.ApiException;
 import dev.dockup.web.Api;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -65,7 +64,6 @@ public final class AuthRoutes {
       throw new ApiException(401, "Invalid setup code");
     }
     String password = body.getValue("password") instanceof String s ? s : null;
-    Passwords.checkAcceptable(password);
     auth.setPassword(password)
         .onSuccess(v -> startSession(ctx))
         .onFailure(t -> Api.fail(ctx, t));
@@ -76,10 +74,15 @@ public final class AuthRoutes {
     if (auth.setupRequired()) throw new ApiException(401, "Setup required");
     String client = throttled(ctx);
     String password = Api.body(ctx).getValue("password") instanceof String s ? s : null;
+    withPassword(ctx, client, password, () -> startSession(ctx));
+  }
+
+  /** Runs {@code then} when the password is right; a wrong one counts as a failed attempt. */
+  private void withPassword(RoutingContext ctx, String client, String password, Runnable then) {
     auth.checkPassword(password).onComplete(ar -> {
       if (ar.succeeded() && ar.result()) {
         auth.succeeded(client);
-        startSession(ctx);
+        then.run();
       } else {
         auth.failed(client);
         Api.error(ctx, 401, "Invalid password");
@@ -149,14 +152,7 @@ public final class AuthRoutes {
     String apiToken = ctx.request().getHeader("X-API-Token");
     if (apiToken != null && !apiToken.isBlank()) {
       ctx.put(AuthHandler.AUDIT_CREDENTIAL, "token");
-      Principal p;
-      try {
-        p = auth.fromApiToken(apiToken);
-      } catch (AuthService.Refused r) {
-        auth.failed(client);
-        throw r;
-      }
-      ctx.put(Principal.KEY, p);
+      Principal p = gate.authenticate(ctx);
       Scope scope = asked == null ? p.scope() : asked;
       if (!p.scope().covers(scope)) throw new ApiException(403, "Insufficient scope");
       issue(ctx, "token:" + p.name(), scope, p.tokenId());
@@ -165,15 +161,7 @@ public final class AuthRoutes {
     ctx.put(AuthHandler.AUDIT_CREDENTIAL, "password");
     String password = body.getValue("password") instanceof String s ? s : null;
     Scope scope = asked == null ? Scope.ADMIN : asked;
-    auth.checkPassword(password).onComplete(ar -> {
-      if (ar.succeeded() && ar.result()) {
-        auth.succeeded(client);
-        issue(ctx, "admin", scope, null);
-      } else {
-        auth.failed(client);
-        Api.error(ctx, 401, "Invalid password");
-      }
-    });
+    withPassword(ctx, client, password, () -> issue(ctx, "admin", scope, null));
   }
 
   private void issue(RoutingContext ctx, String subject, Scope scope, String tokenId) {
@@ -226,11 +214,7 @@ public final class AuthRoutes {
   /** The client's address, refused with 429 while it is throttled. */
   private String throttled(RoutingContext ctx) {
     String client = ctx.get(AuthHandler.CLIENT);
-    long retry = auth.retryAfter(client);
-    if (retry > 0) {
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retry));
-      throw new ApiException(429, "Too many failed attempts; retry in " + retry + " s");
-    }
+    AuthHandler.refuseWhileThrottled(auth, ctx, client);
     return client;
   }
 }

@@ -68,10 +68,7 @@ public final class AuthService {
   private Future<Void> firstPassword() {
     if (store.passwordHash() != null) return Future.succeededFuture();
     if (config.initialPassword() != null) {
-      Passwords.checkAcceptable(config.initialPassword());
-      return vertx.executeBlocking(() -> Passwords.hash(config.initialPassword()), false)
-          .compose(store::setPassword)
-          .onSuccess(v -> LOG.info("Password set from DOCKUP_PASSWORD"));
+      return setPassword(config.initialPassword()).onSuccess(v -> LOG.info("Password set from DOCKUP_PASSWORD"));
     }
     setupCode = Secrets.random(12);
     LOG.warn("No password is set. One-time setup code: {} (send it with the new password to POST /api/auth/setup)", setupCode);

@@ -32,13 +32,7 @@ public final class SettingsRoutes {
   }
 
   private void update(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = Api.body(ctx);
-    } catch (RuntimeException e) {
-      Api.fail(ctx, e);
-      return;
-    }
+    JsonObject body = Api.body(ctx);
     body.remove(API_TOKEN_SET);
     settings.update(body).onComplete(ar -> {
       if (ar.succeeded()) Api.send(ctx, 200, answer(ar.result()));
