@@ -44,7 +44,8 @@ public final class UpdateVerticle extends VerticleBase {
     void send(String event, String stack, String title, String message);
   }
 
-  private record Cached(String digest, long atMs) {}
+  /** A digest asked of the registry, shared by every check that wants it while it is fresh or on its way. */
+  private record Cached(Future<String> digest, long atMs) {}
 
   private final Config config;
   private final RegistryClient registry;
@@ -53,7 +54,7 @@ public final class UpdateVerticle extends VerticleBase {
   private final Map<String, Cached> digestCache = new HashMap<>();
   private final Set<String> busy = new HashSet<>();
   private JsonFile file;
-  /** {stacks: {name: {update_available, last_check, images, history}}, bad: {ref: [digests]}, notified: {ref: digest}} */
+  /** {stacks: {name: {update_available, last_check, history}}, bad: {ref: [digests]}, notified: {ref: digest}} */
   private JsonObject state;
 
   public UpdateVerticle(Config config, RegistryClient registry, Notify notify) {
@@ -121,7 +122,7 @@ public final class UpdateVerticle extends VerticleBase {
       boolean newer = current != null && latest != null && !latest.equals(current);
       out.put("latest_digest", latest).put("update_available", newer);
       if (current == null) out.put("error", "The running image has no registry digest (built or imported locally)");
-      if (newer && badDigests(ref).contains(latest)) out.put("rolled_back_before", true);
+      if (newer && isBad(ref, latest)) out.put("rolled_back_before", true);
       return out;
     }).recover(t -> Future.succeededFuture(out.put("latest_digest", null).put("update_available", false)
         .put("error", "Registry: " + t.getMessage())));
@@ -144,8 +145,12 @@ public final class UpdateVerticle extends VerticleBase {
     String key = ref.canonical();
     Cached hit = digestCache.get(key);
     long now = System.currentTimeMillis();
-    if (!fresh && hit != null && now - hit.atMs() < DIGEST_CACHE_MS) return Future.succeededFuture(hit.digest());
-    return limiter.submit(() -> registry.digest(ref)).onSuccess(d -> digestCache.put(key, new Cached(d, System.currentTimeMillis())));
+    if (!fresh && hit != null && now - hit.atMs() < DIGEST_CACHE_MS) return hit.digest();
+    // Kept before it is answered: stacks checked by the same cron minute share one request per image.
+    Future<String> digest = limiter.submit(() -> registry.digest(ref));
+    Cached asked = new Cached(digest, now);
+    digestCache.put(key, asked);
+    return digest.onFailure(t -> digestCache.remove(key, asked));
   }
 
   private JsonObject recordCheck(String name, List<JsonObject> images) {
@@ -153,7 +158,7 @@ public final class UpdateVerticle extends VerticleBase {
     String now = Instant.now().toString();
     JsonObject entry = stackState(name);
     boolean was = entry.getBoolean("update_available", false);
-    entry.put("update_available", available).put("last_check", now).put("images", new JsonArray(images));
+    entry.put("update_available", available).put("last_check", now);
     announceNewDigests(name, images);
     if (available && !was) {
       vertx.eventBus().publish(Bus.EVENTS, new JsonObject().put("type", "update_available").put("node", config.nodeName())
@@ -211,7 +216,7 @@ public final class UpdateVerticle extends VerticleBase {
         .recover(failure -> rollBack(name, todo, services, output)
             .transform(ar -> {
               String result = ar.succeeded() ? "rolled_back" : "rollback_failed";
-              todo.forEach(i -> badDigests(ImageRef.parse(i.getString("image"))).add(i.getString("latest_digest")));
+              todo.forEach(i -> markBad(ImageRef.parse(i.getString("image")), i.getString("latest_digest")));
               finishRecord(name, record.put("result", result).put("error", failure.getMessage()), output);
               notify.send("update_failed", name, "Update of " + name + " failed",
                   failure.getMessage() + (ar.succeeded() ? "; rolled back to the previous images" : "; rolling back failed too"));
@@ -280,31 +285,17 @@ public final class UpdateVerticle extends VerticleBase {
     return s;
   }
 
-  private Set<String> badDigests(ImageRef ref) {
-    JsonArray list = state.getJsonObject("bad").getJsonArray(ref.canonical());
-    if (list == null) {
-      list = new JsonArray();
-      state.getJsonObject("bad").put(ref.canonical(), list);
-    }
-    JsonArray backing = list;
-    return new java.util.AbstractSet<>() {
-      @Override
-      public java.util.Iterator<String> iterator() {
-        return backing.stream().map(String::valueOf).iterator();
-      }
+  /** A digest an update was rolled back from: never retried or announced again. */
+  private boolean isBad(ImageRef ref, String digest) {
+    JsonArray bad = state.getJsonObject("bad").getJsonArray(ref.canonical());
+    return bad != null && bad.contains(digest);
+  }
 
-      @Override
-      public int size() {
-        return backing.size();
-      }
-
-      @Override
-      public boolean add(String digest) {
-        if (backing.contains(digest)) return false;
-        backing.add(digest);
-        return true;
-      }
-    };
+  private void markBad(ImageRef ref, String digest) {
+    JsonObject all = state.getJsonObject("bad");
+    JsonArray bad = all.getJsonArray(ref.canonical());
+    if (bad == null) all.put(ref.canonical(), bad = new JsonArray());
+    if (!bad.contains(digest)) bad.add(digest);
   }
 
   private void publishState(String name, JsonObject entry) {
@@ -319,7 +310,7 @@ public final class UpdateVerticle extends VerticleBase {
   }
 
   private static String stack(JsonObject req) {
-    String name = req.getString("stack", req.getString(Bus.NAME));
+    String name = req.getString("stack");
     dev.dockup.stack.StackFiles.checkName(name);
     return name;
   }
