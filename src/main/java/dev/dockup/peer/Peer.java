@@ -26,10 +26,6 @@ public record Peer(String id, String name, String url, boolean enabled, String s
     return out;
   }
 
-  Peer withToken(String sealed) {
-    return new Peer(id, name, url, enabled, sealed);
-  }
-
   @Override
   public String toString() {
     return "Peer[id=" + id + ", url=" + url + ", enabled=" + enabled + ", api_token_set=" + tokenSet() + "]";

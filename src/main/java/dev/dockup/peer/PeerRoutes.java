@@ -113,13 +113,9 @@ public final class PeerRoutes {
         return;
       }
       Object body = a.body();
-      if (a.status() == 200) {
-        try {
-          if (io.vertx.core.json.Json.decodeValue(a.body()) instanceof JsonObject o) body = o.put("peer", peer.id());
-        } catch (RuntimeException e) {
-          // passed on as it came
-        }
-      }
+      JsonObject parsed = a.status() == 200 ? PeerService.jsonObject(a.body()) : null;
+      // Anything but a JSON object is passed on as it came.
+      if (parsed != null) body = parsed.put("peer", peer.id());
       Api.send(ctx, a.status(), body);
     });
   }
@@ -149,11 +145,6 @@ public final class PeerRoutes {
     });
   }
 
-  /**
-   * Local stacks, then each enabled peer's (called in parallel, each bounded by its timeout, or
-   * served from its list of the last 5 s). A peer that fails is listed with {@code reachable:
-   * false} and contributes no stacks: an older list would show states we cannot vouch for.
-   */
   /** The other cluster nodes' stacks (each carries its "node"), as this node last heard them; none when alone. */
   private Future<JsonArray> fleetStacks(RoutingContext ctx) {
     return Api.request(ctx, Bus.fleet(self), "fleet", new JsonObject(), 2_000).map(reply -> {
@@ -168,6 +159,11 @@ public final class PeerRoutes {
     });
   }
 
+  /**
+   * Local stacks, then each enabled peer's (called in parallel, each bounded by its timeout, or
+   * served from its list of the last 5 s). A peer that fails is listed with {@code reachable:
+   * false} and contributes no stacks: an older list would show states we cannot vouch for.
+   */
   private void all(RoutingContext ctx) {
     Future<JsonArray> local = localStacks(ctx);
     Future<JsonArray> fleet = fleetStacks(ctx);

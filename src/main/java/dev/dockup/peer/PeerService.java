@@ -192,14 +192,12 @@ public final class PeerService {
         if (givenId != null && peers.containsKey(givenId)) throw ApiException.conflict("A peer with id '" + givenId + "' already exists");
         String id = givenId != null ? givenId : PeerInput.slug(name, peers::containsKey);
         peer = new Peer(id, name, url, enabled, sealed);
-        Map<String, Peer> next = new LinkedHashMap<>(peers);
-        next.put(id, peer);
-        peers = Collections.unmodifiableMap(next);
+        swap(id, peer);
       }
     } catch (ApiException e) {
       return Future.failedFuture(e);
     }
-    lists.remove(peer.id());
+    invalidate(peer.id());
     LOG.info("Peer '{}' added: {} ({})", peer.id(), peer.url(), peer.enabled() ? "enabled" : "disabled");
     return save().map(peer);
   }
@@ -216,14 +214,12 @@ public final class PeerService {
         boolean enabled = PeerInput.enabled(body.getValue("enabled"), old.enabled());
         String token = PeerInput.token(body.getValue("api_token"));
         peer = new Peer(id, name, url, enabled, token == null ? old.sealedToken() : box.encrypt(token));
-        Map<String, Peer> next = new LinkedHashMap<>(peers);
-        next.put(id, peer);
-        peers = Collections.unmodifiableMap(next);
+        swap(id, peer);
       }
     } catch (ApiException e) {
       return Future.failedFuture(e);
     }
-    lists.remove(id);
+    invalidate(id);
     LOG.info("Peer '{}' changed: {}", id, String.join(", ", body.fieldNames()));
     return save().map(peer);
   }
@@ -232,16 +228,22 @@ public final class PeerService {
     try {
       synchronized (lock) {
         require(id);
-        Map<String, Peer> next = new LinkedHashMap<>(peers);
-        next.remove(id);
-        peers = Collections.unmodifiableMap(next);
+        swap(id, null);
       }
     } catch (ApiException e) {
       return Future.failedFuture(e);
     }
-    lists.remove(id);
+    invalidate(id);
     LOG.info("Peer '{}' removed", id);
     return save();
+  }
+
+  /** Readers see one map or the next, never one being changed; call holding {@code lock}. */
+  private void swap(String id, Peer peer) {
+    Map<String, Peer> next = new LinkedHashMap<>(peers);
+    if (peer == null) next.remove(id);
+    else next.put(id, peer);
+    peers = Collections.unmodifiableMap(next);
   }
 
   /** Forgets the cached stack list (after an operation there, or a change of the peer). */
@@ -322,7 +324,8 @@ public final class PeerService {
     return new ApiException(502, "Peer answered HTTP " + a.status() + detail);
   }
 
-  private static JsonObject jsonObject(Buffer body) {
+  /** The body as a JSON object; null when empty or anything else. */
+  static JsonObject jsonObject(Buffer body) {
     if (body == null || body.length() == 0) return null;
     try {
       return io.vertx.core.json.Json.decodeValue(body) instanceof JsonObject o ? o : null;
@@ -393,9 +396,5 @@ public final class PeerService {
     JsonArray out = new JsonArray();
     for (Peer p : new ArrayList<>(peers.values())) out.add(p.view());
     return out;
-  }
-
-  public void close() {
-    web.close();
   }
 }
