@@ -100,6 +100,10 @@ public record ImageRef(String registry, String repository, String tag, String di
 
   /** The host (and port) that serves the registry API: Docker Hub's differs from its name. */
   public String apiHost() {
+    return apiHost(registry);
+  }
+
+  public static String apiHost(String registry) {
     return registry.equals(DOCKER_HUB) ? DOCKER_HUB_API : registry;
   }
 

@@ -348,7 +348,7 @@ public final class RegistryClient {
   String baseUrl(String registry) {
     String override = options.endpoints().get(registry.toLowerCase(Locale.ROOT));
     if (override != null) return override;
-    String host = registry.equals(ImageRef.DOCKER_HUB) ? ImageRef.DOCKER_HUB_API : registry;
+    String host = ImageRef.apiHost(registry);
     return (isLoopback(hostOnly(host)) ? "http://" : "https://") + host;
   }
 

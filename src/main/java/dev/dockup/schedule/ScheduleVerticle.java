@@ -124,7 +124,6 @@ public final class ScheduleVerticle extends VerticleBase {
         LOG.warn("{}: the schedule of {} is dropped: {}", FILE, e.getKey(), ex.getMessage());
       }
     });
-    document = document();
     LOG.info("{} schedule(s) loaded", schedules.size());
   }
 
