@@ -1,8 +1,6 @@
 package dev.dockup.settings;
 
-import com.cronutils.model.CronType;
-import com.cronutils.model.definition.CronDefinitionBuilder;
-import com.cronutils.parser.CronParser;
+import dev.dockup.schedule.CronSchedule;
 import dev.dockup.bus.ApiException;
 import dev.dockup.store.JsonFile;
 import dev.dockup.store.SecretBox;
@@ -386,10 +384,10 @@ public final class Settings {
     if (!(raw instanceof String s)) throw new Invalid(rule);
     String cron = s.trim();
     try {
-      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX)).parse(cron).validate();
+      // The schedules' own rules: a default they would refuse (one that never runs) is no default.
+      CronSchedule.parse(cron, "UTC");
     } catch (IllegalArgumentException e) {
-      String shown = cron.length() > 100 ? cron.substring(0, 100) + "…" : cron;
-      throw new Invalid(rule + ": '" + shown + "' " + (e.getMessage() == null ? "is invalid" : "(" + e.getMessage() + ")"));
+      throw new Invalid(rule + ": " + e.getMessage());
     }
     return cron;
   }

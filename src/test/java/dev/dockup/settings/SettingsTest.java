@@ -220,6 +220,7 @@ class SettingsTest {
     refuses("default_cron", "0 0 3 * * ?");
     refuses("default_cron", "61 * * * *");
     refuses("default_cron", "every day");
+    refuses("default_cron", "0 0 30 2 *");
     refuses("default_cron", "");
     refuses("default_cron", null);
 
