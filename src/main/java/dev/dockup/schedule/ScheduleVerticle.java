@@ -3,15 +3,12 @@ package dev.dockup.schedule;
 import dev.dockup.Config;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
-import dev.dockup.bus.Reply;
 import dev.dockup.bus.Services;
 import dev.dockup.settings.Settings;
 import dev.dockup.stack.StackFiles;
 import dev.dockup.store.JsonFile;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -222,20 +219,13 @@ public final class ScheduleVerticle extends VerticleBase {
   }
 
   /** Runs the job now, whatever the mode ({@code off} checks); answers with the update service's reply. */
-  private Future<Object> runNow(JsonObject req) {
+  private Future<JsonObject> runNow(JsonObject req) {
     String name = name(req);
     if (running.contains(name)) throw ApiException.conflict("An update run is already in progress for " + name);
     Schedule s = schedules.get(name);
     String mode = s == null || !s.enabled() ? "check" : s.mode();
-    return run(name, mode, "manual").transform(ar -> {
-      if (ar.succeeded()) {
-        Message<Object> reply = ar.result();
-        String status = reply.headers().get(Bus.STATUS);
-        int code = status == null ? 200 : Integer.parseInt(status);
-        return Future.succeededFuture(code == 200 ? reply.body() : new Reply(code, reply.body()));
-      }
-      return Future.failedFuture(apiError(ar.cause()));
-    });
+    // A refusal of the update service (ApiException) is passed on with its status and body.
+    return run(name, mode, "manual").recover(t -> Future.failedFuture(t instanceof ApiException a ? a : apiError(t)));
   }
 
   private static ApiException apiError(Throwable t) {
@@ -251,11 +241,10 @@ public final class ScheduleVerticle extends VerticleBase {
   }
 
   /** One request to the update service; the stack counts as running until its reply. */
-  private Future<Message<Object>> run(String name, String mode, String trigger) {
+  private Future<JsonObject> run(String name, String mode, String trigger) {
     running.add(name);
     JsonObject payload = new JsonObject().put(Bus.STACK, name).put(MODE, mode).put(TRIGGER, trigger);
-    DeliveryOptions options = new DeliveryOptions().addHeader(Bus.ACTION, Bus.Updates.RUN).setSendTimeout(RUN_TIMEOUT_MS);
-    return vertx.eventBus().<Object>request(Bus.updates(config.nodeName()), payload, options)
+    return Services.request(vertx, Bus.updates(config.nodeName()), Bus.Updates.RUN, payload, RUN_TIMEOUT_MS)
         .andThen(ar -> running.remove(name));
   }
 
@@ -300,15 +289,7 @@ public final class ScheduleVerticle extends VerticleBase {
       return;
     }
     LOG.info("Scheduled {} of {} ({} {})", s.mode(), name, s.cron(), s.timezone());
-    run(name, s.mode(), "schedule").onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("Scheduled {} of {} failed: {}", s.mode(), name, ar.cause().getMessage());
-      } else {
-        String status = ar.result().headers().get(Bus.STATUS);
-        if (status != null && !status.equals("200")) {
-          LOG.warn("Scheduled {} of {} answered {}: {}", s.mode(), name, status, ar.result().body());
-        }
-      }
-    });
+    run(name, s.mode(), "schedule").onFailure(t -> LOG.warn("Scheduled {} of {} failed{}: {}", s.mode(), name,
+        t instanceof ApiException a ? " (" + a.status() + ")" : "", t.getMessage()));
   }
 }
