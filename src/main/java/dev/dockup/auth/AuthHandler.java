@@ -116,10 +116,9 @@ public final class AuthHandler implements Handler<RoutingContext> {
       return c.queryToken().startsWith(AuthService.TOKEN_PREFIX) ? auth.fromApiToken(c.queryToken()) : auth.fromBearer(c.queryToken());
     }
     AuthService.Session s = auth.fromSessionCookie(c.cookie());
-    if (auth.dueForReissue(s.claims())) {
-      Cookies.setSession(ctx, auth.issueSession(s.principal().sessionId()), auth.config().secureCookies());
-    }
-    return s.principal();
+    if (!auth.dueForReissue(s.claims())) return s.principal();
+    Cookies.setSession(ctx, auth.issueSession(s.principal().sessionId()), auth.config().secureCookies());
+    return s.principal().withExpiry(AuthService.now() + AuthService.SESSION_IDLE_SECONDS);
   }
 
   static boolean changesState(HttpMethod m) {

@@ -29,6 +29,7 @@ public final class AuthRoutes {
   public static void mount(Router router, AuthService auth, AuthHandler gate, Supplier<String> instanceName) {
     AuthRoutes r = new AuthRoutes(auth, gate, instanceName);
     router.get("/api/ping").handler(r::ping);
+    router.get("/api/auth/session").handler(r::session);
     router.post("/api/auth/setup").handler(r::setup);
     router.post("/api/auth/login").handler(r::login);
     router.post("/api/auth/logout").handler(r::logout);
@@ -51,7 +52,18 @@ public final class AuthRoutes {
       return;
     }
     if (p != null) out.put("instance_name", instanceName.get());
+    else if (auth.setupRequired()) out.put("setup_required", true);
     Api.send(ctx, 200, out);
+  }
+
+  /** Who the caller is and until when: a page shows the session's end and returns to login after it. */
+  private void session(RoutingContext ctx) {
+    Principal p = ctx.get(Principal.KEY);
+    Api.send(ctx, 200, new JsonObject()
+        .put("kind", p.kind())
+        .put("name", p.name())
+        .put("scope", p.scope().id())
+        .put("expires_at", p.expiresAt() == 0 ? null : java.time.Instant.ofEpochSecond(p.expiresAt()).toString()));
   }
 
   private void setup(RoutingContext ctx) {

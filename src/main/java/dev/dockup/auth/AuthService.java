@@ -98,7 +98,7 @@ public final class AuthService {
   public Principal fromApiToken(String token) {
     AuthStore.Token t = token == null ? null : store.tokenByHash(Secrets.sha256Hex(token.trim()));
     if (t == null) throw new Refused(401, "Invalid API token", true);
-    return new Principal("token", t.name(), t.scope(), null, t.id());
+    return new Principal("token", t.name(), t.scope(), null, t.id(), 0);
   }
 
   public Principal fromBearer(String jwt) {
@@ -107,7 +107,7 @@ public final class AuthService {
     String tokenId = claims.getString("tid");
     if (scope == null) throw new Refused(401, "Invalid token", true);
     if (tokenId != null && store.token(tokenId) == null) throw new Refused(401, "Token revoked", false);
-    return new Principal("jwt", claims.getString("sub", "unknown"), scope, null, tokenId);
+    return new Principal("jwt", claims.getString("sub", "unknown"), scope, null, tokenId, claims.getLong("exp", 0L));
   }
 
   /** A session cookie's principal; {@code claims} are kept to decide on re-issuing it. */
@@ -117,7 +117,7 @@ public final class AuthService {
     JsonObject claims = verify(jwt, "session");
     String sid = claims.getString("sid");
     if (sid == null || store.isRevoked(sid)) throw new Refused(401, "Authentication required", false);
-    return new Session(new Principal("session", "session", Scope.ADMIN, sid, null), claims);
+    return new Session(new Principal("session", "session", Scope.ADMIN, sid, null, claims.getLong("exp", 0L)), claims);
   }
 
   private JsonObject verify(String jwt, String type) {
