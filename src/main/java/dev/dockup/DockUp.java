@@ -153,6 +153,13 @@ public final class DockUp {
 
   public Config config() { return config; }
 
+  /** One of the HTTP verticles (they all mount the same table): tests walk its router. */
+  public HttpVerticle http() {
+    synchronized (http) {
+      return http.get(0);
+    }
+  }
+
   /** The port actually bound (differs from the configured one when that was 0). */
   public int port() {
     synchronized (http) {

@@ -26,18 +26,15 @@ public final class AuthService {
   private final Vertx vertx;
   private final Config config;
   private final AuthStore store;
-  private final byte[] key;
+  private final Jwts jwts;
   private final Throttle throttle;
   private final ClientAddress clientAddress;
   private volatile String setupCode;
 
-  /** A credential that did not pass; {@code counts} when it is a guess the throttle should see. */
+  /** A credential that did not pass, with the reason to answer. */
   public static final class Refused extends ApiException {
-    final boolean counts;
-
-    Refused(int status, String message, boolean counts) {
+    Refused(int status, String message) {
       super(status, message);
-      this.counts = counts;
     }
   }
 
@@ -45,10 +42,9 @@ public final class AuthService {
     this.vertx = vertx;
     this.config = config;
     this.store = store;
-    this.key = key;
+    this.jwts = new Jwts(vertx, key);
     this.throttle = new Throttle(config.loginMaxFailures(), config.loginWindowSeconds());
     this.clientAddress = new ClientAddress(config.trustedProxies());
-    vertx.setPeriodic(60_000, id -> throttle.sweep(System.currentTimeMillis()));
   }
 
   public AuthStore store() { return store; }
@@ -81,63 +77,81 @@ public final class AuthService {
 
   // ---- throttling ----
 
+  /**
+   * Seconds until the client may try a password or a setup code again; 0 when it may now. Only
+   * those are counted: tokens, JWTs and session cookies are long random values nobody guesses,
+   * so a certbot hook's good token keeps working while someone hammers the login page.
+   */
   public long retryAfter(String client) {
     return throttle.retryAfterSeconds(client, System.currentTimeMillis());
   }
 
+  /** A wrong guess. Successes erase nothing: a right password between guesses must not reset the count. */
   public void failed(String client) {
     throttle.failed(client, System.currentTimeMillis());
   }
 
-  public void succeeded(String client) {
-    throttle.succeeded(client);
+  public long trackedClients() {
+    return throttle.size();
   }
 
   // ---- credentials ----
 
+  /** An API token's principal: a hash lookup (tokens are long and random; no bcrypt needed). */
   public Principal fromApiToken(String token) {
     AuthStore.Token t = token == null ? null : store.tokenByHash(Secrets.sha256Hex(token.trim()));
-    if (t == null) throw new Refused(401, "Invalid API token", true);
+    if (t == null) throw new Refused(401, "Invalid API token");
     return new Principal("token", t.name(), t.scope(), null, t.id(), 0);
   }
 
-  public Principal fromBearer(String jwt) {
-    JsonObject claims = verify(jwt, "access");
-    Scope scope = Scope.parse(claims.getString("scope"));
-    String tokenId = claims.getString("tid");
-    if (scope == null) throw new Refused(401, "Invalid token", true);
-    if (tokenId != null && store.token(tokenId) == null) throw new Refused(401, "Token revoked", false);
-    return new Principal("jwt", claims.getString("sub", "unknown"), scope, null, tokenId, claims.getLong("exp", 0L));
+  /**
+   * An access JWT's principal. One exchanged for an API token carries that token's id and a
+   * digest of its hash, so revoking or regenerating the token ends the JWT too.
+   */
+  public Future<Principal> fromBearer(String jwt) {
+    return verify(jwt, "access").compose(claims -> {
+      Scope scope = Scope.parse(claims.getString("scope"));
+      if (scope == null) return Future.failedFuture(new Refused(401, "Invalid token"));
+      String tokenId = claims.getString("tid");
+      if (tokenId != null) {
+        AuthStore.Token token = store.token(tokenId);
+        if (token == null || !Secrets.equal(binding(token), claims.getString("tb"))) {
+          return Future.failedFuture(new Refused(401, "Token revoked"));
+        }
+      }
+      return Future.succeededFuture(new Principal("jwt", claims.getString("sub", "unknown"), scope, null, tokenId, claims.getLong("exp")));
+    });
   }
 
   /** A session cookie's principal; {@code claims} are kept to decide on re-issuing it. */
   public record Session(Principal principal, JsonObject claims) {}
 
-  public Session fromSessionCookie(String jwt) {
-    JsonObject claims = verify(jwt, "session");
-    String sid = claims.getString("sid");
-    if (sid == null || store.isRevoked(sid)) throw new Refused(401, "Authentication required", false);
-    return new Session(new Principal("session", "session", Scope.ADMIN, sid, null, claims.getLong("exp", 0L)), claims);
+  public Future<Session> fromSessionCookie(String jwt) {
+    return verify(jwt, "session").compose(claims -> {
+      String sid = claims.getString("sid");
+      if (sid == null || store.isRevoked(sid)) return Future.failedFuture(new Refused(401, "Authentication required"));
+      return Future.succeededFuture(new Session(new Principal("session", "session", Scope.ADMIN, sid, null, claims.getLong("exp")), claims));
+    });
   }
 
-  private JsonObject verify(String jwt, String type) {
-    JsonObject claims;
-    try {
-      claims = Jwt.verify(jwt, key, now());
-    } catch (Jwt.Invalid e) {
-      boolean expired = e.getMessage().contains("expired");
-      throw new Refused(401, expired ? "Token expired" : "Invalid token", !expired);
-    }
-    if (!type.equals(claims.getString("typ"))) throw new Refused(401, "Invalid token", true);
-    if (claims.getLong("ep", -1L) != store.epoch()) throw new Refused(401, "Token expired", false);
-    return claims;
+  private Future<JsonObject> verify(String jwt, String type) {
+    return jwts.verify(jwt).compose(claims -> {
+      if (!type.equals(claims.getString("typ"))) return Future.failedFuture(new Refused(401, "Invalid token"));
+      if (claims.getLong("ep", -1L) != store.epoch()) return Future.failedFuture(new Refused(401, "Token expired"));
+      return Future.succeededFuture(claims);
+    });
+  }
+
+  /** Ties a JWT to one generation of a token: a regenerated token has a new hash, and so a new binding. */
+  private static String binding(AuthStore.Token token) {
+    return Secrets.sha256Hex("dockup-jwt-binding:" + token.hash()).substring(0, 32);
   }
 
   /** A fresh session cookie value for {@code sid}, valid 12 h from now. */
   public String issueSession(String sid) {
     long now = now();
-    return Jwt.sign(new JsonObject().put("typ", "session").put("sid", sid).put("ep", store.epoch())
-        .put("iat", now).put("exp", now + SESSION_IDLE_SECONDS), key);
+    return jwts.sign(new JsonObject().put("typ", "session").put("sid", sid).put("ep", store.epoch())
+        .put("iat", now).put("exp", now + SESSION_IDLE_SECONDS));
   }
 
   public static String newSessionId() {
@@ -148,13 +162,14 @@ public final class AuthService {
     return claims.getLong("iat", 0L) < now() - REISSUE_AFTER_SECONDS;
   }
 
-  public String issueAccessToken(String subject, Scope scope, String tokenId) {
+  /** A JWT for {@code subject}; {@code from} is the API token it was exchanged for, null for the password. */
+  public String issueAccessToken(String subject, Scope scope, AuthStore.Token from) {
     long now = now();
     JsonObject claims = new JsonObject().put("typ", "access").put("sub", subject).put("scope", scope.id())
         .put("ep", store.epoch()).put("jti", UUID.randomUUID().toString()).put("iat", now)
         .put("exp", now + config.jwtExpirySeconds());
-    if (tokenId != null) claims.put("tid", tokenId);
-    return Jwt.sign(claims, key);
+    if (from != null) claims.put("tid", from.id()).put("tb", binding(from));
+    return jwts.sign(claims);
   }
 
   public Future<Void> revokeSession(JsonObject claims) {

@@ -1,61 +1,66 @@
 package dev.dockup.auth;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import java.time.Duration;
 
 /**
- * Failed attempts per client address in a sliding window. After {@code max} failures the
- * address is refused until its oldest failure leaves the window. Thread-safe.
+ * Failed guesses per client address in a sliding window. After {@code max} failures within the
+ * window the address is throttled until its oldest one leaves it. Strangers choose the keys, so
+ * the memory is a size-bounded cache whose entries expire with the window, and every call costs
+ * the same however many addresses are tracked. Thread-safe.
  */
 public final class Throttle {
-  private static final int MAX_TRACKED = 100_000;
+  static final long MAX_TRACKED = 100_000;
   private final int max;
   private final long windowMs;
-  private final Map<String, Deque<Long>> failures = new ConcurrentHashMap<>();
+  private final Cache<String, Failures> failures;
+
+  /** The last {@code max} failure times of one address, oldest first once full. */
+  private static final class Failures {
+    final long[] at;
+    int next;
+    int count;
+
+    Failures(int max) {
+      at = new long[max];
+    }
+  }
 
   public Throttle(int max, long windowSeconds) {
     this.max = max;
     this.windowMs = windowSeconds * 1000;
+    // Maintenance on the calling thread: no pool of its own on a small host.
+    this.failures = Caffeine.newBuilder().maximumSize(MAX_TRACKED).expireAfterWrite(Duration.ofMillis(windowMs))
+        .executor(Runnable::run).build();
   }
 
   /** Seconds until {@code address} may try again; 0 when it may now. */
   public long retryAfterSeconds(String address, long nowMs) {
-    Deque<Long> list = failures.get(address);
-    if (list == null) return 0;
-    synchronized (list) {
-      prune(list, nowMs);
-      if (list.size() < max) return 0;
-      return Math.max(1, (list.peekFirst() + windowMs - nowMs + 999) / 1000);
+    Failures f = failures.getIfPresent(address);
+    if (f == null) return 0;
+    synchronized (f) {
+      if (f.count < max) return 0;
+      long oldest = f.at[f.next];
+      long until = oldest + windowMs - nowMs;
+      return until <= 0 ? 0 : Math.max(1, (until + 999) / 1000);
     }
   }
 
   public void failed(String address, long nowMs) {
-    if (failures.size() > MAX_TRACKED) sweep(nowMs);
-    Deque<Long> list = failures.computeIfAbsent(address, a -> new ArrayDeque<>());
-    synchronized (list) {
-      prune(list, nowMs);
-      list.addLast(nowMs);
-      while (list.size() > max) list.removeFirst();
+    Failures f = failures.get(address, a -> new Failures(max));
+    synchronized (f) {
+      f.at[f.next] = nowMs;
+      f.next = (f.next + 1) % max;
+      f.count = Math.min(max, f.count + 1);
     }
+    failures.put(address, f);
   }
 
-  public void succeeded(String address) {
-    failures.remove(address);
-  }
-
-  /** Drops addresses with no failure left in the window, so the map stays bounded. */
-  public void sweep(long nowMs) {
-    failures.entrySet().removeIf(e -> {
-      synchronized (e.getValue()) {
-        prune(e.getValue(), nowMs);
-        return e.getValue().isEmpty();
-      }
-    });
-  }
-
-  private void prune(Deque<Long> list, long nowMs) {
-    while (!list.isEmpty() && list.peekFirst() <= nowMs - windowMs) list.removeFirst();
+  /** How many addresses are tracked now (bounded by {@link #MAX_TRACKED}). */
+  public long size() {
+    failures.cleanUp();
+    return failures.estimatedSize();
   }
 }

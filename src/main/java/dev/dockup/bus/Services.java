@@ -67,8 +67,7 @@ public final class Services {
     if (t instanceof ApiException api) {
       msg.reply(api.body(), status(api.status()));
     } else {
-      LOG.warn("{} failed", action, t);
-      msg.reply(new JsonObject().put("error", String.valueOf(t.getMessage())), status(500));
+      msg.reply(InternalError.answer(LOG, action, t), status(500));
     }
   }
 

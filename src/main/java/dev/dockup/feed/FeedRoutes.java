@@ -2,11 +2,17 @@ package dev.dockup.feed;
 
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
+import dev.dockup.bus.InternalError;
 import dev.dockup.fleet.NodeTarget;
 import dev.dockup.fleet.Remote;
 import dev.dockup.stack.StackFiles;
+import dev.dockup.web.Access;
 import dev.dockup.web.Api;
+import dev.dockup.web.Route;
+import dev.dockup.web.RouteGroup;
+import dev.dockup.web.Schema;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -14,6 +20,9 @@ import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+
+import java.util.List;
+import java.util.Set;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 
@@ -21,10 +30,11 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandler;
  * The live feed's doors: {@code /ws} (plain WebSocket), {@code /eventbus} (the SockJS bridge;
  * clients may register for {@code dockup.events} only and send nothing) and
  * {@code GET /api[/nodes/<node>]/stack/<name>/logs?follow=true} (Server-Sent Events, from this
- * node's engine or, through its gateway, another node's). Authentication runs before these
- * routes.
+ * node's engine or, through its gateway, another node's; the stack routes declare that path and
+ * hand {@code ?follow=true} to {@link #followLogs}). Authentication runs before these routes.
  */
-public final class FeedRoutes {
+public final class FeedRoutes implements RouteGroup {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FeedRoutes.class);
   private static final long SSE_KEEPALIVE_MS = 15_000;
 
   private final Vertx vertx;
@@ -34,7 +44,8 @@ public final class FeedRoutes {
   /** Whether a followed stack exists is asked of its own node. */
   private final NodeTarget stacks;
 
-  private FeedRoutes(Vertx vertx, String node, Remote remote) {
+  /** {@code remote} (null when not clustered) lets a client follow logs of a stack on another node. */
+  public FeedRoutes(Vertx vertx, String node, Remote remote) {
     this.vertx = vertx;
     this.node = node;
     this.remote = remote;
@@ -42,20 +53,34 @@ public final class FeedRoutes {
     this.stacks = new NodeTarget(node, remote, "stacks", Bus.stacks(node));
   }
 
-  /** {@code remote} (null when not clustered) lets a client follow logs of a stack on another node. */
-  public static void mount(Router router, Vertx vertx, String node, Remote remote) {
-    FeedRoutes r = new FeedRoutes(vertx, node, remote);
-    router.get("/ws").handler(r::webSocket);
-    router.get("/api/stack/:name/logs").handler(r::followLogs);
-    router.get("/api/nodes/:node/stack/:name/logs").handler(r::followLogs);
+  @Override
+  public String tag() {
+    return "feed";
+  }
+
+  @Override
+  public List<Route> routes() {
+    return List.of(
+        Route.get("/ws", Access.READ, "feedWebSocket", "The live feed as a plain WebSocket: a snapshot, then changes")
+            .option(Route.Option.FEED).produces("application/json")
+            .description("Upgrade to a WebSocket; every message is one JSON text frame (see the README's live feed).")
+            .handle(this::webSocket),
+        // SockJS's fallback transports poll and send with POST: reading the feed is not a change to audit.
+        Route.of(Set.of(HttpMethod.GET, HttpMethod.POST), "/eventbus/{path*}", Access.READ, "feedSockJs",
+                "The live feed over the Vert.x SockJS event-bus bridge (register for dockup.events only)")
+            .option(Route.Option.FEED).option(Route.Option.NOT_AUDITED).response(Schema.any())
+            .mount(sockJs()));
+  }
+
+  private Router sockJs() {
     SockJSBridgeOptions bridge = new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddress(Bus.EVENTS));
-    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(bridge, event -> {
-      if (event.type() == BridgeEventType.SOCKET_CREATED) r.hub.sockJsOpened();
-      else if (event.type() == BridgeEventType.SOCKET_CLOSED) r.hub.sockJsClosed();
-      else if (event.type() == BridgeEventType.REGISTERED) r.sockJsSnapshot(event.socket()::write);
+    return SockJSHandler.create(vertx).bridge(bridge, event -> {
+      if (event.type() == BridgeEventType.SOCKET_CREATED) hub.sockJsOpened();
+      else if (event.type() == BridgeEventType.SOCKET_CLOSED) hub.sockJsClosed();
+      else if (event.type() == BridgeEventType.REGISTERED) sockJsSnapshot(event.socket()::write);
       event.complete(true);
-    }));
+    });
   }
 
   private void webSocket(RoutingContext ctx) {
@@ -70,12 +95,8 @@ public final class FeedRoutes {
         new JsonObject().put("type", "rec").put("address", Bus.EVENTS).put("body", m).encode()))));
   }
 
-  /** {@code ?follow=true}: Server-Sent Events of {@code log_line}; otherwise the plain logs route answers. */
-  private void followLogs(RoutingContext ctx) {
-    if (!Api.flag(ctx, "follow")) {
-      ctx.next();
-      return;
-    }
+  /** {@code ?follow=true} on the logs route: Server-Sent Events of {@code log_line}. */
+  public void followLogs(RoutingContext ctx) {
     String stack = ctx.pathParam("name");
     StackFiles.checkName(stack);
     int tail = tail(ctx);
@@ -115,7 +136,8 @@ public final class FeedRoutes {
           }
         })
         .onFailure(t -> {
-          res.write("event: error\ndata: " + new JsonObject().put("error", t.getMessage()).encode() + "\n\n");
+          JsonObject error = t instanceof ApiException api ? api.body() : InternalError.answer(LOG, "following logs of " + stack, t);
+          res.write("event: error\ndata: " + error.encode() + "\n\n");
           res.end();
         });
   }

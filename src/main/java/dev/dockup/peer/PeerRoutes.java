@@ -5,24 +5,35 @@ import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
 import dev.dockup.stack.StackFiles;
 import dev.dockup.stack.StackListCache;
+import dev.dockup.web.Access;
 import dev.dockup.web.Api;
+import dev.dockup.web.Route;
+import dev.dockup.web.RouteGroup;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+
+import static dev.dockup.web.Schema.any;
+import static dev.dockup.web.Schema.array;
+import static dev.dockup.web.Schema.bool;
+import static dev.dockup.web.Schema.nullable;
+import static dev.dockup.web.Schema.object;
+import static dev.dockup.web.Schema.ref;
+import static dev.dockup.web.Schema.string;
 
 /**
  * The peer routes of the 1.3.0 API ({@code /api/peers}, {@code /api/peer/<id>/…}) and
  * {@code GET /api/stacks/all}. Managing peers is admin (the scope rules); a proxied operation is
  * operate, and the peer then applies its own token's scope.
  */
-public final class PeerRoutes {
+public final class PeerRoutes implements RouteGroup {
   static final long LOCAL_LIST_TIMEOUT_MS = 10_000;
 
   private final PeerService peers;
@@ -32,7 +43,7 @@ public final class PeerRoutes {
   /** As long as a local operation may take, so a synchronous operation on the peer can finish. */
   private final long operationTimeoutMs;
 
-  private PeerRoutes(PeerService peers, Config config, StackListCache localList) {
+  public PeerRoutes(PeerService peers, Config config, StackListCache localList) {
     this.peers = peers;
     this.localList = localList;
     this.stacksAddress = Bus.stacks(config.nodeName());
@@ -40,18 +51,45 @@ public final class PeerRoutes {
     this.operationTimeoutMs = (config.operationTimeoutSeconds() + 60L) * 1000;
   }
 
-  public static void mount(Router router, PeerService peers, Config config, StackListCache localList) {
-    PeerRoutes r = new PeerRoutes(peers, config, localList);
-    router.get("/api/peers").handler(r::list);
-    router.post("/api/peers").handler(r::add);
-    router.get("/api/peers/:id").handler(r::get);
-    router.put("/api/peers/:id").handler(r::update);
-    router.delete("/api/peers/:id").handler(r::remove);
-    router.get("/api/peers/:id/test").handler(r::test);
-    router.get("/api/peer/:id/stacks").handler(r::peerStacks);
-    router.get("/api/peer/:id/stack/:name").handler(r::peerStack);
-    router.post("/api/peer/:id/stack/:name/operation").handler(r::peerOperation);
-    router.get("/api/stacks/all").handler(r::all);
+  @Override
+  public String tag() {
+    return "peers";
+  }
+
+  @Override
+  public List<Route> routes() {
+    return List.of(
+        Route.get("/api/peers", Access.ADMIN, "listPeers", "HTTP peers (their tokens never shown)")
+            .response(object("peers", array(ref("Peer")))).handle(this::list),
+        Route.post("/api/peers", Access.ADMIN, "addPeer", "Add another DockUp instance reached over HTTP with a token")
+            .request(ref("PeerInput")).response(201, object("success", bool(), "peer", ref("Peer"))).errors(409).handle(this::add),
+        Route.get("/api/peers/{id}", Access.ADMIN, "getPeer", "One peer").response(ref("Peer")).errors(404).handle(this::get),
+        Route.put("/api/peers/{id}", Access.ADMIN, "updatePeer", "Change a peer; a token left out is kept")
+            .request(ref("PeerInput")).response(object("success", bool(), "peer", ref("Peer"))).errors(404, 409).handle(this::update),
+        Route.delete("/api/peers/{id}", Access.ADMIN, "removePeer", "Forget a peer").errors(404).handle(this::remove),
+        Route.get("/api/peers/{id}/test", Access.ADMIN, "testPeer", "Try the peer's URL and token (also for a disabled peer)")
+            .response(any()).errors(404).handle(this::test),
+        Route.get("/api/peer/{id}/stacks", Access.READ, "peerStacks", "A peer's stacks, tagged with the peer")
+            .response(object("stacks", array(ref("StackItem")))).errors(404, 409, 502, 503).handle(this::peerStacks),
+        Route.get("/api/peer/{id}/stack/{name}", Access.READ, "peerStack", "One stack of a peer")
+            .response(ref("StackDetail")).errors(404, 409, 502, 503).handle(this::peerStack),
+        Route.post("/api/peer/{id}/stack/{name}/operation", Access.OPERATE, "peerOperation",
+                "An operation on a peer's stack (the peer applies its own token's scope)")
+            .request(ref("OperationRequest"))
+            .query("async", bool(), "Passed on to the peer").query("force", bool(), "Passed on to the peer")
+            .response(ref("Operation")).errors(404, 409, 502, 503, 504).handle(this::peerOperation),
+        Route.get("/api/stacks/all", Access.READ, "allStacks", "This node's stacks, the fleet's, then each enabled peer's")
+            .response(object("stacks", array(ref("StackItem")),
+                "peers", array(object("id", string(), "name", string(), "reachable", bool(), "error", nullable(string())))))
+            .handle(this::all));
+  }
+
+  @Override
+  public Map<String, JsonObject> schemas() {
+    return Map.of(
+        "Peer", object("id", string(), "name", string(), "url", string(), "enabled", bool(), "api_token_set", bool()),
+        "PeerInput", object("id?", string(), "name?", string(), "url?", string(), "api_token?", string("Stored encrypted; never shown again"),
+            "enabled?", bool()));
   }
 
   private void list(RoutingContext ctx) {

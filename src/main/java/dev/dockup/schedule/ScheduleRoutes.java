@@ -5,31 +5,65 @@ import dev.dockup.bus.Bus;
 import dev.dockup.fleet.NodeTarget;
 import dev.dockup.fleet.Remote;
 import dev.dockup.stack.StackFiles;
+import dev.dockup.web.Access;
 import dev.dockup.web.Api;
+import dev.dockup.web.Route;
+import dev.dockup.web.RouteGroup;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code /api/stack/<name>/schedule}: read, change (both request forms) and run now, each one request to the schedule verticle. */
-public final class ScheduleRoutes {
+import java.util.List;
+import java.util.Map;
+
+import static dev.dockup.web.Schema.any;
+import static dev.dockup.web.Schema.bool;
+import static dev.dockup.web.Schema.nullable;
+import static dev.dockup.web.Schema.object;
+import static dev.dockup.web.Schema.oneOf;
+import static dev.dockup.web.Schema.ref;
+import static dev.dockup.web.Schema.string;
+
+/**
+ * {@code /api/stack/<name>/schedule}: read, change (both request forms) and run now, each one
+ * request to the schedule verticle; also under {@code /api/nodes/<node>} for a stack on another
+ * node ({@code remote} null when not clustered).
+ */
+public final class ScheduleRoutes implements RouteGroup {
   /** Above the verticle's own wait for the update service, so its 504 arrives first. */
   static final long RUN_TIMEOUT_MS = ScheduleVerticle.RUN_TIMEOUT_MS + 60_000;
 
   private final NodeTarget target;
 
-  private ScheduleRoutes(Config config, Remote remote) {
+  public ScheduleRoutes(Config config, Remote remote) {
     this.target = new NodeTarget(config.nodeName(), remote, "schedules", Bus.schedules(config.nodeName()));
   }
 
-  /** Also under {@code /api/nodes/<node>} for a stack on another node ({@code remote} null when not clustered). */
-  public static void mount(Router router, Config config, Remote remote) {
-    ScheduleRoutes r = new ScheduleRoutes(config, remote);
-    for (String prefix : NodeTarget.PREFIXES) {
-      router.get(prefix + "/stack/:name/schedule").handler(r::get);
-      router.post(prefix + "/stack/:name/schedule").handler(r::put);
-      router.put(prefix + "/stack/:name/schedule").handler(r::put);
-      router.post(prefix + "/stack/:name/schedule/run").handler(r::run);
-    }
+  @Override
+  public String tag() {
+    return "schedules";
+  }
+
+  @Override
+  public List<Route> routes() {
+    return List.of(
+        Route.get("/api/stack/{name}/schedule", Access.READ, "getSchedule", "The stack's update schedule, in both forms, with its next run")
+            .response(ref("Schedule")).errors(404).perNode().handle(this::get),
+        Route.post("/api/stack/{name}/schedule", Access.ADMIN, "setSchedule",
+                "Change the schedule: {enabled, schedule, timezone} (1.3.0) or {mode, cron, timezone}; mode wins")
+            .request(ref("ScheduleChange")).response(ref("Schedule")).errors(404).perNode().handle(this::put),
+        Route.put("/api/stack/{name}/schedule", Access.ADMIN, "replaceSchedule", "The same as POST")
+            .request(ref("ScheduleChange")).response(ref("Schedule")).errors(404).perNode().handle(this::put),
+        Route.post("/api/stack/{name}/schedule/run", Access.OPERATE, "runSchedule", "Run the stack's job now (a check when the mode is off)")
+            .response(any()).errors(404, 503, 504).perNode().handle(this::run));
+  }
+
+  @Override
+  public Map<String, JsonObject> schemas() {
+    return Map.of(
+        "Schedule", object("stack", string(), "mode", oneOf("off", "check", "auto"), "cron", nullable(string()),
+            "timezone", string(), "enabled", bool(), "schedule", nullable(string()), "next_run", nullable(string())),
+        "ScheduleChange", object("mode?", oneOf("off", "check", "auto"), "cron?", string(), "enabled?", bool(),
+            "schedule?", string(), "timezone?", string("An IANA zone")));
   }
 
   private void get(RoutingContext ctx) {

@@ -5,52 +5,111 @@ import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
 import dev.dockup.fleet.NodeTarget;
 import dev.dockup.fleet.Remote;
+import dev.dockup.web.Access;
 import dev.dockup.web.Api;
+import dev.dockup.web.Route;
+import dev.dockup.web.RouteGroup;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** The stack routes of the 1.3.0 API. Each validates its input and becomes one event-bus request. */
-public final class StackRoutes {
+import java.util.List;
+import java.util.Map;
+
+import static dev.dockup.web.Schema.array;
+import static dev.dockup.web.Schema.bool;
+import static dev.dockup.web.Schema.integer;
+import static dev.dockup.web.Schema.nullable;
+import static dev.dockup.web.Schema.object;
+import static dev.dockup.web.Schema.ref;
+import static dev.dockup.web.Schema.string;
+
+/**
+ * The stack routes of the 1.3.0 API, for this node and (per-node twins) any node of the fleet
+ * ({@code remote} is null when not clustered: then only this node's own name works). Each
+ * validates its input and becomes one event-bus request.
+ */
+public final class StackRoutes implements RouteGroup {
   static final int MAX_LOG_LINES = 5_000;
 
   private final String address;
   private final NodeTarget target;
   private final long operationTimeoutMs;
   private final StackListCache listCache;
+  /** {@code ?follow=true} on the logs route: the live feed streams them. */
+  private final Handler<RoutingContext> followLogs;
 
-  private StackRoutes(Config config, StackListCache listCache, Remote remote) {
+  public StackRoutes(Config config, StackListCache listCache, Remote remote, Handler<RoutingContext> followLogs) {
     this.address = Bus.stacks(config.nodeName());
     this.target = new NodeTarget(config.nodeName(), remote, "stacks", address);
     this.listCache = listCache;
+    this.followLogs = followLogs;
     // Above OPERATION_TIMEOUT so the stack verticle's own 504 (with the output) arrives first.
     this.operationTimeoutMs = (config.operationTimeoutSeconds() + 60L) * 1000;
   }
 
-  /**
-   * Mounts the stack routes for this node, and the same under {@code /api/nodes/<node>} for any
-   * node of the fleet ({@code remote} is null when not clustered: then only this node's own name works).
-   */
-  public static void mount(Router router, Config config, StackListCache listCache, Remote remote) {
-    StackRoutes r = new StackRoutes(config, listCache, remote);
-    router.get("/api/stacks").handler(r::list);
-    router.post("/api/stacks/validate").handler(r::validate);
-    router.get("/api/trash").handler(r::trash);
-    router.post("/api/trash/:id/restore").handler(r::restore);
-    router.get("/api/operations").handler(r::operations);
-    for (String prefix : NodeTarget.PREFIXES) {
-      router.get(prefix + "/stack/:name").handler(r::get);
-      router.delete(prefix + "/stack/:name").handler(r::delete);
-      router.post(prefix + "/stack/:name/operation").handler(r::operation);
-      router.get(prefix + "/stack/:name/logs").handler(r::logs);
-      router.get(prefix + "/stack/:name/compose").handler(r::getCompose);
-      router.post(prefix + "/stack/:name/compose").handler(r::putCompose);
-      router.put(prefix + "/stack/:name/compose").handler(r::putCompose);
-      router.get(prefix + "/stack/:name/env").handler(r::getEnv);
-      router.put(prefix + "/stack/:name/env").handler(r::putEnv);
-      router.post(prefix + "/stack/:name/env").handler(r::putEnv);
-      router.get(prefix + "/operations/:id").handler(r::getOperation);
-    }
+  @Override
+  public String tag() {
+    return "stacks";
+  }
+
+  @Override
+  public List<Route> routes() {
+    return List.of(
+        Route.get("/api/stacks", Access.READ, "listStacks", "This node's stacks, from memory")
+            .response(ref("StackList")).handle(this::list),
+        Route.post("/api/stacks/validate", Access.ADMIN, "validateCompose",
+                "Check a compose file as compose would read it, without saving (admin: compose reads the files it names)")
+            .request(object("content", string(), "stack?", string("Validate as this stack's file (its .env and folder)")))
+            .response(object("valid", bool(), "services?", array(string()), "error?", string(), "line?", integer()))
+            .handle(this::validate),
+        Route.get("/api/trash", Access.READ, "listTrash", "Deleted stacks kept for 30 days")
+            .response(object("trash", array(object("id", string(), "stack", string(), "deleted_at", string(), "bytes", integer()))))
+            .handle(this::trash),
+        Route.post("/api/trash/{id}/restore", Access.ADMIN, "restoreFromTrash", "Bring a deleted stack's folder back")
+            .response(object("success", bool(), "stack", string())).errors(404, 409).handle(this::restore),
+        Route.get("/api/operations", Access.READ, "listOperations", "Recent and running operations on this node")
+            .response(object("operations", array(ref("Operation")))).handle(this::operations),
+        Route.get("/api/stack/{name}", Access.READ, "getStack", "A stack with its containers")
+            .response(ref("StackDetail")).errors(404).perNode().handle(this::get),
+        Route.delete("/api/stack/{name}", Access.ADMIN, "deleteStack", "Take a stack down and move its folder to the trash")
+            .query("delete_images", bool(), "Also remove the images no other container uses")
+            .query("force", bool(), "Allowed on the stack DockUp runs in")
+            .response(object("success", bool(), "stack", string(), "trash_id", string(), "images_removed", array(string()),
+                "output", array(string())))
+            .errors(404, 409, 500, 503, 504).perNode().handle(this::delete),
+        Route.post("/api/stack/{name}/operation", Access.OPERATE, "runOperation",
+                "up, down, stop, restart or pull, for the stack or some services")
+            .request(ref("OperationRequest"))
+            .query("async", bool(), "Answer 202 {operation_id} at once; follow it on the feed or /api/operations/{id}")
+            .query("force", bool(), "Allow down or stop of the stack DockUp runs in")
+            .response(ref("Operation")).errors(404, 409, 500, 503, 504).perNode().handle(this::operation),
+        Route.get("/api/stack/{name}/logs", Access.READ, "stackLogs", "The last lines of every container's output")
+            .query("lines", integer(), "1 to 5000, default 100")
+            .query("follow", bool(), "Stream log_line events (Server-Sent Events) instead")
+            .query("service", string(), "With follow: one service only")
+            .response(ref("Logs")).errors(404, 503).perNode().handle(this::logs),
+        Route.get("/api/stack/{name}/compose", Access.READ, "getCompose", "The compose file")
+            .response(object("content", string(), "file", nullable(string()))).errors(404).perNode().handle(this::getCompose),
+        Route.post("/api/stack/{name}/compose", Access.ADMIN, "saveCompose", "Save (or create the stack with) a compose file, validated first")
+            .request(ref("Content")).response(object("success", bool(), "stack", string(), "file", string(), "created", bool()))
+            .errors(409).perNode().handle(this::putCompose),
+        Route.put("/api/stack/{name}/compose", Access.ADMIN, "replaceCompose", "The same as POST")
+            .request(ref("Content")).response(object("success", bool(), "stack", string(), "file", string(), "created", bool()))
+            .errors(409).perNode().handle(this::putCompose),
+        Route.get("/api/stack/{name}/env", Access.ADMIN, "getEnv", "The stack's .env file (admin: it holds secrets)")
+            .response(object("content", string(), "exists", bool())).errors(404).perNode().handle(this::getEnv),
+        Route.put("/api/stack/{name}/env", Access.ADMIN, "saveEnv", "Replace the stack's .env file")
+            .request(ref("Content")).errors(404, 409).perNode().handle(this::putEnv),
+        Route.post("/api/stack/{name}/env", Access.ADMIN, "saveEnvPost", "The same as PUT")
+            .request(ref("Content")).errors(404, 409).perNode().handle(this::putEnv),
+        Route.get("/api/operations/{id}", Access.READ, "getOperation", "One operation, running or finished")
+            .response(ref("Operation")).errors(404).perNode().handle(this::getOperation));
+  }
+
+  @Override
+  public Map<String, JsonObject> schemas() {
+    return StackSchemas.all();
   }
 
   private void send(RoutingContext ctx, String action, JsonObject payload, long timeoutMs) {
@@ -87,7 +146,8 @@ public final class StackRoutes {
   }
 
   private void logs(RoutingContext ctx) {
-    send(ctx, Bus.Stacks.LOGS, named(ctx).put(Bus.LINES, lines(ctx)), 180_000);
+    if (Api.flag(ctx, "follow")) followLogs.handle(ctx);
+    else send(ctx, Bus.Stacks.LOGS, named(ctx).put(Bus.LINES, lines(ctx)), 180_000);
   }
 
   private void getCompose(RoutingContext ctx) {

@@ -5,24 +5,50 @@ import dev.dockup.bus.Bus;
 import dev.dockup.fleet.NodeTarget;
 import dev.dockup.fleet.Remote;
 import dev.dockup.stack.StackFiles;
+import dev.dockup.web.Access;
 import dev.dockup.web.Api;
+import dev.dockup.web.Route;
+import dev.dockup.web.RouteGroup;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code POST /api/stack/<name>/check-updates} and {@code GET /api/stack/<name>/updates}. */
-public final class UpdateRoutes {
-  private UpdateRoutes() {}
+import java.util.List;
 
-  /** Also under {@code /api/nodes/<node>} for a stack on another node ({@code remote} null when not clustered). */
-  public static void mount(Router router, Config config, Remote remote) {
-    NodeTarget target = new NodeTarget(config.nodeName(), remote, "updates", Bus.updates(config.nodeName()));
-    for (String prefix : NodeTarget.PREFIXES) {
-      router.post(prefix + "/stack/:name/check-updates").handler(ctx ->
-          target.forward(ctx, Bus.Updates.CHECK, named(ctx), 120_000));
-      router.get(prefix + "/stack/:name/updates").handler(ctx ->
-          target.forward(ctx, Bus.Updates.HISTORY, named(ctx), Api.DEFAULT_TIMEOUT_MS));
-    }
+import static dev.dockup.web.Schema.any;
+import static dev.dockup.web.Schema.array;
+import static dev.dockup.web.Schema.bool;
+import static dev.dockup.web.Schema.nullable;
+import static dev.dockup.web.Schema.object;
+import static dev.dockup.web.Schema.string;
+
+/**
+ * {@code POST /api/stack/<name>/check-updates} and {@code GET /api/stack/<name>/updates}, also
+ * under {@code /api/nodes/<node>} for a stack on another node ({@code remote} null when not clustered).
+ */
+public final class UpdateRoutes implements RouteGroup {
+  private final NodeTarget target;
+
+  public UpdateRoutes(Config config, Remote remote) {
+    this.target = new NodeTarget(config.nodeName(), remote, "updates", Bus.updates(config.nodeName()));
+  }
+
+  @Override
+  public String tag() {
+    return "updates";
+  }
+
+  @Override
+  public List<Route> routes() {
+    return List.of(
+        Route.post("/api/stack/{name}/check-updates", Access.OPERATE, "checkUpdates",
+                "Compare each service's running image with its tag's digest in the registry (nothing is pulled)")
+            .response(object("success", bool(), "update_available", bool(), "last_check", nullable(string()),
+                "images", array(any())))
+            .errors(404, 503).perNode()
+            .handle(ctx -> target.forward(ctx, Bus.Updates.CHECK, named(ctx), 120_000)),
+        Route.get("/api/stack/{name}/updates", Access.READ, "updateHistory", "The stack's update records, newest first")
+            .response(object("updates", array(any()))).errors(404).perNode()
+            .handle(ctx -> target.forward(ctx, Bus.Updates.HISTORY, named(ctx), Api.DEFAULT_TIMEOUT_MS)));
   }
 
   private static JsonObject named(RoutingContext ctx) {

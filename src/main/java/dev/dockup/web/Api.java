@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -65,15 +66,20 @@ public final class Api {
     send(ctx, status == null ? 200 : Integer.parseInt(status), msg.body());
   }
 
+  /**
+   * Answers a failure: an {@link ApiException} as it says, an event-bus failure by its kind; a
+   * service's own refusal (a 4xx it failed the message with) keeps its words. Anything else is
+   * unexpected and goes to the router's failure handler (500 with a ref, nothing more).
+   */
   public static void fail(RoutingContext ctx, Throwable t) {
     if (t instanceof ApiException api) {
       send(ctx, api.status(), api.body());
-    } else if (t instanceof ReplyException re) {
-      switch (re.failureType()) {
-        case NO_HANDLERS -> error(ctx, 503, "Service unavailable");
-        case TIMEOUT -> error(ctx, 504, "Operation timed out");
-        default -> error(ctx, re.failureCode() >= 400 && re.failureCode() < 600 ? re.failureCode() : 500, re.getMessage());
-      }
+    } else if (t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+      error(ctx, 503, "Service unavailable");
+    } else if (t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+      error(ctx, 504, "Operation timed out");
+    } else if (t instanceof ReplyException re && re.failureCode() >= 400 && re.failureCode() < 500) {
+      error(ctx, re.failureCode(), re.getMessage());
     } else {
       ctx.fail(t);
     }

@@ -418,7 +418,7 @@ class NotifyIT {
   @Test
   void route() throws Exception {
     Router router = Router.router(vertx);
-    NotifyRoutes.mount(router, notifier);
+    dev.dockup.web.TestRoutes.mount(router, new NotifyRoutes(notifier));
     HttpServer api = vertx.createHttpServer().requestHandler(router);
     int apiPort = await(api.listen(0, "127.0.0.1")).actualPort();
     WebClient client = WebClient.create(vertx);

@@ -39,7 +39,7 @@ class RegistryRoutesTest {
     settings = Settings.load(vertx, tmp, SecretBox.load(tmp));
     client = new RegistryClient(vertx, RegistryClient.Options.defaults().withConfigFile(null));
     Router router = Router.router(vertx);
-    RegistryRoutes.mount(router, client, settings);
+    dev.dockup.web.TestRoutes.mount(router, new RegistryRoutes(client, settings));
     apiPort = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")).actualPort();
     hubPort = await(fakeHub().listen(0, "127.0.0.1")).actualPort();
     web = WebClient.create(vertx);

@@ -4,7 +4,6 @@ import dev.dockup.Config;
 import dev.dockup.bus.Bus;
 import dev.dockup.settings.Settings;
 import dev.dockup.store.SecretBox;
-import dev.dockup.web.Api;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -44,13 +43,7 @@ class ScheduleRoutesTest {
         (Message<JsonObject> m) -> m.reply(new JsonObject().put("success", true).put("stack", m.body().getString("stack")))).completion());
 
     Router router = Router.router(vertx);
-    // What the HTTP verticle's RawBody handler does: the raw body under its key, whatever the Content-Type.
-    router.route("/api/*").handler(ctx -> ctx.request().body().onSuccess(b -> {
-      ctx.put("dockup.body", b);
-      ctx.next();
-    }));
-    ScheduleRoutes.mount(router, config, null);
-    router.route().failureHandler(ctx -> Api.fail(ctx, ctx.failure()));
+    dev.dockup.web.TestRoutes.mount(router, new ScheduleRoutes(config, null));
     port = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")).actualPort();
     web = WebClient.create(vertx);
   }
