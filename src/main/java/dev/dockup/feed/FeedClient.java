@@ -1,16 +1,23 @@
 package dev.dockup.feed;
 
+import dev.dockup.bus.ApiException;
+import dev.dockup.bus.Bus;
+import dev.dockup.fleet.NodeTarget;
 import dev.dockup.fleet.Remote;
 import dev.dockup.stack.StackFiles;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,39 +29,58 @@ import java.util.Set;
 final class FeedClient {
   private static final Logger LOG = LoggerFactory.getLogger(FeedClient.class);
   static final int MAX_QUEUE_BYTES = 1024 * 1024;
+  /** Each follow is an engine stream: a client gets a few, not one per stack of the fleet. */
+  static final int MAX_FOLLOWS = 16;
 
   private final Vertx vertx;
   private final FeedHub hub;
   private final ServerWebSocket ws;
+  private final HttpConnection connection;
   private final String node;
   private final Remote remote;
+  private final NodeTarget stacks;
   private final Set<String> subscriptions = new HashSet<>();
   private final Map<String, LogStream> follows = new HashMap<>();
-  private boolean ready;
+  /** What the feed said while the snapshot was being made; null once the snapshot is sent. */
+  private List<String> pending = new ArrayList<>();
+  private long pendingBytes;
   private boolean closed;
 
-  FeedClient(Vertx vertx, FeedHub hub, ServerWebSocket ws, String node, Remote remote) {
+  FeedClient(Vertx vertx, FeedHub hub, ServerWebSocket ws, HttpConnection connection, String node, Remote remote) {
     this.vertx = vertx;
     this.hub = hub;
     this.ws = ws;
+    this.connection = connection;
     this.node = node;
     this.remote = remote;
+    this.stacks = new NodeTarget(node, remote, "stacks", Bus.stacks(node));
     ws.setWriteQueueMaxSize(MAX_QUEUE_BYTES);
     ws.textMessageHandler(this::onText);
     ws.closeHandler(v -> close());
     ws.exceptionHandler(t -> close());
+    // Listening before the snapshot is asked for: a change made while it is being built is
+    // kept and sent after it, so the client ends on the newest state and loses nothing.
     hub.add(this);
-    // Live messages that arrive before the snapshot are older than it: they are not sent.
     Snapshot.of(vertx, node).onComplete(ar -> {
       if (closed) return;
       if (ar.succeeded()) ar.result().forEach(m -> send(m.encode()));
-      else send(error("Snapshot unavailable: " + ar.cause().getMessage()));
-      ready = true;
+      else send(error("Snapshot unavailable"));
+      List<String> held = pending;
+      pending = null;
+      held.forEach(this::send);
     });
   }
 
   void offer(JsonObject msg, String text) {
-    if (ready && wanted(msg)) send(text);
+    if (!wanted(msg)) return;
+    if (pending == null) {
+      send(text);
+    } else if (pendingBytes + text.length() > MAX_QUEUE_BYTES) {
+      drop("too much happened while its snapshot was made");
+    } else {
+      pending.add(text);
+      pendingBytes += text.length();
+    }
   }
 
   private boolean wanted(JsonObject msg) {
@@ -65,13 +91,18 @@ final class FeedClient {
 
   private void send(String text) {
     if (closed) return;
-    if (ws.writeQueueFull()) {
-      LOG.info("Dropping feed client {}: it does not keep up", ws.remoteAddress());
-      close();
-      ws.close((short) 1008, "Client too slow");
-      return;
-    }
-    ws.writeTextMessage(text);
+    if (ws.writeQueueFull()) drop("it does not keep up");
+    else ws.writeTextMessage(text);
+  }
+
+  /**
+   * Ends a client for good. A close frame would wait behind the megabytes it has not read, so
+   * the connection itself is closed and what was queued for it is thrown away.
+   */
+  private void drop(String why) {
+    LOG.info("Dropping feed client {}: {}", ws.remoteAddress(), why);
+    close();
+    connection.close();
   }
 
   private void onText(String text) {
@@ -95,9 +126,12 @@ final class FeedClient {
     else if (value != null) send(error("subscribe takes a list of stack names"));
   }
 
-  /** {@code {stack, node?, service?, tail?}}: a stack on this node, or on another node of the fleet. */
+  /**
+   * {@code {stack, node?, service?, tail?}}: a stack on this node, or on another node of the
+   * fleet, that its node knows; at most {@link #MAX_FOLLOWS} at a time.
+   */
   private void followLogs(JsonObject f) {
-    String stack = f.getString("stack");
+    String stack = f.getValue("stack") instanceof String s ? s : null;
     if (stack == null || !StackFiles.NAME.matcher(stack).matches()) {
       send(error("Invalid stack name"));
       return;
@@ -111,13 +145,21 @@ final class FeedClient {
     int tail = f.getValue("tail") instanceof Number n ? Math.max(0, Math.min(5_000, n.intValue())) : 0;
     String service = f.getValue("service") instanceof String s ? s : null;
     String key = on + "/" + stack;
+    if (!follows.containsKey(key) && follows.size() >= MAX_FOLLOWS) {
+      send(error("At most " + MAX_FOLLOWS + " log streams at a time: unfollow one first"));
+      return;
+    }
     unfollow(key);
-    LogStream.start(vertx, engine, stack, service, tail, line -> send(line.encode()))
+    stacks.ask(vertx, on, Bus.Stacks.GET, new JsonObject().put(Bus.NAME, stack), 10_000)
+        .compose(answer -> answer.status() == 200 ? Future.succeededFuture()
+            : Future.failedFuture(new ApiException(answer.status(), answer.body().getString("error", "Stack not found"))))
+        .compose(v -> LogStream.start(vertx, engine, stack, service, tail, line -> send(line.encode())))
         .onSuccess(s -> {
-          if (closed) s.stop();
+          if (closed || follows.size() >= MAX_FOLLOWS) s.stop();
           else follows.put(key, s);
         })
-        .onFailure(t -> send(error("Cannot follow logs of " + stack + ": " + t.getMessage())));
+        .onFailure(t -> send(error("Cannot follow logs of " + stack + ": "
+            + (t instanceof ApiException a ? a.getMessage() : "unavailable"))));
   }
 
   private void unfollowLogs(JsonObject f) {

@@ -12,6 +12,7 @@ import dev.dockup.web.Route;
 import dev.dockup.web.RouteGroup;
 import dev.dockup.web.Schema;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -21,10 +22,14 @@ import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
 /**
  * The live feed's doors: {@code /ws} (plain WebSocket), {@code /eventbus} (the SockJS bridge;
@@ -72,27 +77,68 @@ public final class FeedRoutes implements RouteGroup {
             .mount(sockJs()));
   }
 
+  /**
+   * The SockJS bridge. A client that registers for the feed gets the snapshot first; what the
+   * feed says meanwhile is held for that client and sent after it, in order, so it loses
+   * nothing and ends on the newest state.
+   */
   private Router sockJs() {
     SockJSBridgeOptions bridge = new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddress(Bus.EVENTS));
+    Map<SockJSSocket, Held> snapshotting = new HashMap<>();
     return SockJSHandler.create(vertx).bridge(bridge, event -> {
-      if (event.type() == BridgeEventType.SOCKET_CREATED) hub.sockJsOpened();
-      else if (event.type() == BridgeEventType.SOCKET_CLOSED) hub.sockJsClosed();
-      else if (event.type() == BridgeEventType.REGISTERED) sockJsSnapshot(event.socket()::write);
+      SockJSSocket socket = event.socket();
+      switch (event.type()) {
+        case SOCKET_CREATED -> hub.sockJsOpened();
+        case SOCKET_CLOSED -> {
+          hub.sockJsClosed();
+          snapshotting.remove(socket);
+        }
+        case REGISTER -> snapshotting.put(socket, new Held());
+        case REGISTERED -> sockJsSnapshot(socket, snapshotting);
+        case RECEIVE -> {
+          Held held = snapshotting.get(socket);
+          if (held != null) {
+            if (!held.add(event.getRawMessage().encode())) socket.close();
+            event.complete(false);
+            return;
+          }
+        }
+        default -> { }
+      }
       event.complete(true);
     });
   }
 
+  /** Feed frames held for one SockJS client while its snapshot is made; bounded like a client's queue. */
+  private static final class Held {
+    final List<String> frames = new ArrayList<>();
+    long bytes;
+
+    boolean add(String frame) {
+      bytes += frame.length();
+      frames.add(frame);
+      return bytes <= FeedClient.MAX_QUEUE_BYTES;
+    }
+  }
+
   private void webSocket(RoutingContext ctx) {
+    HttpConnection connection = ctx.request().connection();
     ctx.request().toWebSocket()
-        .onSuccess(ws -> new FeedClient(vertx, hub, ws, node, remote))
+        .onSuccess(ws -> new FeedClient(vertx, hub, ws, connection, node, remote))
         .onFailure(t -> Api.error(ctx, 400, "WebSocket upgrade required"));
   }
 
-  /** A SockJS client that registered for the feed gets the snapshot as bridge messages. */
-  private void sockJsSnapshot(java.util.function.Function<Buffer, ?> write) {
-    Snapshot.of(vertx, node).onSuccess(list -> list.forEach(m -> write.apply(Buffer.buffer(
-        new JsonObject().put("type", "rec").put("address", Bus.EVENTS).put("body", m).encode()))));
+  private void sockJsSnapshot(SockJSSocket socket, Map<SockJSSocket, Held> snapshotting) {
+    Snapshot.of(vertx, node).onComplete(ar -> {
+      Held held = snapshotting.remove(socket);
+      if (held == null) return;
+      if (ar.succeeded()) {
+        ar.result().forEach(m -> socket.write(Buffer.buffer(
+            new JsonObject().put("type", "rec").put("address", Bus.EVENTS).put("body", m).encode())));
+      }
+      held.frames.forEach(f -> socket.write(Buffer.buffer(f)));
+    });
   }
 
   /** {@code ?follow=true} on the logs route: Server-Sent Events of {@code log_line}. */

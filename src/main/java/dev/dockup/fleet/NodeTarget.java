@@ -3,7 +3,10 @@ package dev.dockup.fleet;
 import dev.dockup.Config;
 import dev.dockup.bus.ApiException;
 import dev.dockup.web.Api;
+import dev.dockup.bus.Bus;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -27,8 +30,15 @@ public record NodeTarget(String self, Remote remote, String service, String loca
 
   /** The service's answer, for a route that acts on it before answering itself. */
   public Future<Remote.Answer> ask(RoutingContext ctx, String action, JsonObject payload, long timeoutMs) {
-    if (isLocal(ctx)) return Api.request(ctx, localAddress, action, payload, timeoutMs).map(Remote.Answer::of);
-    String node = ctx.pathParam("node");
+    return ask(ctx.vertx(), node(ctx), action, payload, timeoutMs);
+  }
+
+  /** The same for a named node (this one's own name works too). */
+  public Future<Remote.Answer> ask(Vertx vertx, String node, String action, JsonObject payload, long timeoutMs) {
+    if (node.equals(self)) {
+      return vertx.eventBus().request(localAddress, payload, new DeliveryOptions().addHeader(Bus.ACTION, action).setSendTimeout(timeoutMs))
+          .map(Remote.Answer::of);
+    }
     if (remote == null || !Config.NODE_NAME.matcher(node).matches()) return Future.failedFuture(ApiException.unavailable("Node unreachable"));
     return remote.request(node, service, action, payload, timeoutMs);
   }

@@ -2,9 +2,11 @@ package dev.dockup.web;
 
 import dev.dockup.auth.Gate;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,6 +23,9 @@ import java.util.Set;
  * entries. Per-node twins ({@code /api/nodes/{node}/…}) are expanded here, with the same access.
  */
 public final class RouteTable {
+  /** SockJS frames from a client that may send nothing but its registration. */
+  static final long SUB_ROUTER_BODY_LIMIT = 64 * 1024;
+
   /** A route with the name of the feature that declared it. */
   public record Entry(String tag, Route route) {}
 
@@ -83,8 +88,20 @@ public final class RouteTable {
         vr.handler(gate.optionalAuthentication());
       }
       if (r.has(Route.Option.BODY)) vr.handler(body);
-      if (r.subRouter() != null) vr.subRouter(r.subRouter());
-      else vr.handler(r.handler());
+      if (r.subRouter() == null) {
+        vr.handler(r.handler());
+        continue;
+      }
+      // A sub-router (SockJS) reads POST bodies through Vert.x's BodyHandler, which the router
+      // runs only before authentication on one route: so it runs on a route of its own, reached
+      // only through the gate above, and never on a GET (it would spoil a WebSocket upgrade).
+      if (r.methods().contains(HttpMethod.POST)) {
+        router.route(r.vertxPath()).method(HttpMethod.POST).putMetadata(Route.METADATA, r)
+            .handler(BodyHandler.create(false).setBodyLimit(SUB_ROUTER_BODY_LIMIT));
+      }
+      io.vertx.ext.web.Route inner = router.route(r.vertxPath());
+      r.methods().forEach(inner::method);
+      inner.putMetadata(Route.METADATA, r).subRouter(r.subRouter());
     }
     router.route("/api/*").handler(gate.admit(false, false, true)).handler(gate.authentication(false)).handler(notFound);
     router.route().handler(notFound);

@@ -72,9 +72,11 @@ class RouteTableIT {
   /** Every route of the router that came from the table, with the method it was mounted for. */
   List<Map.Entry<HttpMethod, Route>> declared() {
     List<Map.Entry<HttpMethod, Route>> out = new ArrayList<>();
+    Set<Route> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     for (io.vertx.ext.web.Route vr : node.app.http().router().getRoutes()) {
       Route r = vr.getMetadata(Route.METADATA);
-      if (r == null) continue;
+      // A sub-router's entry is mounted as several routes (the gate, the body, the sub-router).
+      if (r == null || !seen.add(r)) continue;
       for (HttpMethod m : r.methods()) out.add(Map.entry(m, r));
     }
     return out;
