@@ -18,38 +18,49 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code DATA_DIR/audit.jsonl}: one JSON object per line, append-only, owner-only, rotated by
  * size into {@code .1}, {@code .2}, {@code .3}. Request handlers append from event loops, so the
  * writing happens on one background thread that keeps the lines in order.
+ *
+ * <p>At most {@link #QUEUE_LIMIT} lines wait for that thread: when the disk stalls or a flood
+ * outpaces it, further lines are dropped rather than held in memory. Drops are counted
+ * ({@link #dropped()}) and logged as one warning per minute at most, with the running total.
  */
 public final class AuditLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
 
   public static final String FILE = "audit.jsonl";
   public static final int KEPT = 3;
+  /** About 4 MB of waiting lines at their usual size. */
+  public static final int QUEUE_LIMIT = 4_096;
+  static final long DROP_WARNING_GAP_MS = 60_000;
 
   private final Path dir;
   private final Path current;
   private final long maxBytes;
-  private final ExecutorService writer;
+  private final ThreadPoolExecutor writer;
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong lastDropWarningMs = new AtomicLong(-DROP_WARNING_GAP_MS);
   /** Held while a line is written or the files rotate, and while {@link #newest} reads them. */
   private final Object files = new Object();
   private FileChannel channel;
   private long size;
   private boolean failing;
 
-  private AuditLog(Path dir, long maxBytes) {
+  private AuditLog(Path dir, long maxBytes, int queueLimit) {
     this.dir = dir;
     this.current = dir.resolve(FILE);
     this.maxBytes = maxBytes;
-    this.writer = Executors.newSingleThreadExecutor(r -> {
+    // One thread keeps the lines in order; the bounded queue refuses what does not fit.
+    this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queueLimit), r -> {
       Thread t = new Thread(r, "dockup-audit");
       t.setDaemon(true);
       return t;
@@ -58,8 +69,13 @@ public final class AuditLog implements AutoCloseable {
 
   /** The file is opened on the first line, by the writer thread. */
   public static AuditLog open(Path dataDir, long maxBytes) {
+    return open(dataDir, maxBytes, QUEUE_LIMIT);
+  }
+
+  static AuditLog open(Path dataDir, long maxBytes, int queueLimit) {
     if (maxBytes <= 0) throw new IllegalArgumentException("maxBytes must be positive");
-    return new AuditLog(dataDir, maxBytes);
+    if (queueLimit <= 0) throw new IllegalArgumentException("queueLimit must be positive");
+    return new AuditLog(dataDir, maxBytes, queueLimit);
   }
 
   /** Never blocks and never throws: a request must not fail because its audit line could not be kept. */
@@ -69,9 +85,25 @@ public final class AuditLog implements AutoCloseable {
       String line = entry.encode() + "\n";
       writer.execute(() -> write(line.getBytes(StandardCharsets.UTF_8)));
     } catch (RejectedExecutionException e) {
-      LOG.warn("Audit log is closed; an entry was not recorded");
+      if (writer.isShutdown()) LOG.warn("Audit log is closed; an entry was not recorded");
+      else droppedOne();
     } catch (RuntimeException e) {
       LOG.warn("Audit entry could not be encoded: {}", e.toString());
+    }
+  }
+
+  /** Lines dropped because the queue was full, since start: for a metric. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  private void droppedOne() {
+    long total = dropped.incrementAndGet();
+    long now = System.currentTimeMillis();
+    long last = lastDropWarningMs.get();
+    if (now - last >= DROP_WARNING_GAP_MS && lastDropWarningMs.compareAndSet(last, now)) {
+      LOG.warn("Audit log writer is behind: its queue of {} lines is full and entries are dropped ({} so far)",
+          writer.getQueue().size() + writer.getQueue().remainingCapacity(), total);
     }
   }
 
@@ -175,9 +207,17 @@ public final class AuditLog implements AutoCloseable {
   /** Blocking: returns once every line appended before this call is in the file. */
   public void flush() {
     try {
-      writer.submit(() -> { }).get();
-    } catch (RejectedExecutionException e) {
-      // closed: close() already waited for the queue
+      while (true) {
+        try {
+          writer.submit(() -> { }).get();
+          return;
+        } catch (RejectedExecutionException e) {
+          // closed: close() already waited for the queue
+          if (writer.isShutdown()) return;
+          // full: the marker waits for room like a caller that may block
+          Thread.sleep(5);
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {

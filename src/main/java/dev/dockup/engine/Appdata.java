@@ -32,20 +32,7 @@ final class Appdata {
   JsonObject compute() {
     Map<String, Set<String>> binds = new HashMap<>();
     Map<String, Set<String>> volumes = new HashMap<>();
-    for (Object o : engine.get("/containers/json?all=1").array()) {
-      JsonObject c = (JsonObject) o;
-      String project = c.getJsonObject("Labels", new JsonObject()).getString(ContainerFacts.PROJECT_LABEL);
-      if (project == null) continue;
-      for (Object m : c.getJsonArray("Mounts", new JsonArray())) {
-        JsonObject mount = (JsonObject) m;
-        if ("bind".equals(mount.getString("Type")) && mount.getString("Source") != null) {
-          binds.computeIfAbsent(project, p -> new LinkedHashSet<>()).add(mount.getString("Source"));
-        } else if ("volume".equals(mount.getString("Type")) && mount.getString("Name") != null) {
-          volumes.computeIfAbsent(project, p -> new LinkedHashSet<>()).add(mount.getString("Name"));
-        }
-      }
-      binds.computeIfAbsent(project, p -> new LinkedHashSet<>());
-    }
+    mounts(engine.get("/containers/json?all=1").array(), binds, volumes);
     Map<String, Long> volumeSizes = volumeSizes();
     JsonObject stacks = new JsonObject();
     for (String project : binds.keySet()) {
@@ -67,12 +54,32 @@ final class Appdata {
     return new JsonObject().put("updated_at", Instant.now().toString()).put("stacks", stacks);
   }
 
-  /** Named volume sizes from the engine's disk-usage report ({@code -1} when it does not know). */
+  /** Each compose project's bind-mount sources and named volumes, from a container listing. */
+  static void mounts(JsonArray containers, Map<String, Set<String>> binds, Map<String, Set<String>> volumes) {
+    for (JsonObject c : EngineJson.objects(containers)) {
+      String project = EngineJson.string(EngineJson.object(c, "Labels"), ContainerFacts.PROJECT_LABEL);
+      if (project == null) continue;
+      binds.computeIfAbsent(project, p -> new LinkedHashSet<>());
+      for (JsonObject mount : EngineJson.objects(EngineJson.array(c, "Mounts"))) {
+        String type = EngineJson.string(mount, "Type");
+        String source = EngineJson.string(mount, "Source");
+        String name = EngineJson.string(mount, "Name");
+        if ("bind".equals(type) && source != null) binds.get(project).add(source);
+        else if ("volume".equals(type) && name != null) volumes.computeIfAbsent(project, p -> new LinkedHashSet<>()).add(name);
+      }
+    }
+  }
+
   private Map<String, Long> volumeSizes() {
+    return volumeSizes(engine.get("/system/df").object());
+  }
+
+  /** Named volume sizes from the engine's disk-usage report ({@code -1} when it does not know). */
+  static Map<String, Long> volumeSizes(JsonObject df) {
     Map<String, Long> out = new HashMap<>();
-    for (Object o : engine.get("/system/df").object().getJsonArray("Volumes", new JsonArray())) {
-      JsonObject v = (JsonObject) o;
-      out.put(v.getString("Name"), v.getJsonObject("UsageData", new JsonObject()).getLong("Size", -1L));
+    for (JsonObject v : EngineJson.objects(EngineJson.array(df, "Volumes"))) {
+      String name = EngineJson.string(v, "Name");
+      if (name != null) out.put(name, EngineJson.number(EngineJson.object(v, "UsageData"), "Size", -1));
     }
     return out;
   }

@@ -2,20 +2,25 @@ package dev.dockup.engine;
 
 import com.github.dockerjava.transport.DockerHttpClient;
 import dev.dockup.bus.ApiException;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The Engine API as JSON, for the resource endpoints whose answers are JSON anyway and for
  * fields docker-java's models lack. Blocking: call from a worker.
  */
 final class EngineHttp {
+  private static final Logger LOG = LoggerFactory.getLogger(EngineHttp.class);
   private final DockerHttpClient http;
 
   EngineHttp(DockerHttpClient http) {
@@ -26,7 +31,7 @@ final class EngineHttp {
     JsonObject object() { return body instanceof JsonObject o ? o : new JsonObject(); }
     JsonArray array() { return body instanceof JsonArray a ? a : new JsonArray(); }
     boolean ok() { return status >= 200 && status < 300; }
-    String message() { return body instanceof JsonObject o ? o.getString("message", "") : String.valueOf(body); }
+    String message() { return body instanceof JsonObject o ? Objects.requireNonNullElse(EngineJson.string(o, "message"), "") : String.valueOf(body); }
   }
 
   Answer get(String path) {
@@ -47,12 +52,26 @@ final class EngineHttp {
       b.headers(Map.of("Content-Type", "application/json"));
       b.body(new ByteArrayInputStream(body.encode().getBytes(StandardCharsets.UTF_8)));
     }
+    int status;
+    String text;
     try (DockerHttpClient.Response r = http.execute(b.build()); InputStream in = r.getBody()) {
-      String text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-      Object parsed = text.isEmpty() ? null : Json.decodeValue(text);
-      return new Answer(r.getStatusCode(), parsed);
+      status = r.getStatusCode();
+      text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
     } catch (RuntimeException | java.io.IOException e) {
-      throw ApiException.unavailable("Docker engine unreachable: " + e.getMessage());
+      // The exception's text names sockets and paths: the log has it, the answer does not.
+      LOG.debug("Engine call {} {} failed", method, path, e);
+      throw ApiException.unavailable("Docker engine unreachable");
+    }
+    return new Answer(status, parse(text));
+  }
+
+  /** The body as JSON; a body that is not JSON (a proxy's error page) is kept as its text. */
+  private static Object parse(String text) {
+    if (text.isEmpty()) return null;
+    try {
+      return Json.decodeValue(text);
+    } catch (DecodeException notJson) {
+      return text;
     }
   }
 

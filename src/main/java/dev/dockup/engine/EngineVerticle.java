@@ -1,77 +1,55 @@
 package dev.dockup.engine;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.Event;
-import com.github.dockerjava.api.model.EventType;
-import com.github.dockerjava.api.model.Frame;
 import dev.dockup.Config;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
 import dev.dockup.bus.Services;
 import dev.dockup.settings.Settings;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.Closeable;
-import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.time.Instant;
 
 /**
- * Owns the node's view of the Docker engine: one listing at start, then the engine's event
- * stream; reconnects with backoff and resyncs when the engine goes away and comes back.
- * State lives on this verticle's event loop; docker-java's blocking calls run on a worker pool.
+ * The engine service of this node: its live view of the engine ({@link EngineWatch}), and the
+ * requests that need the engine (logs, images, networks, host stats, appdata sizes). Blocking
+ * work runs on pools kept apart by what waits on them: inspects (the node's state) on the
+ * watch's, one-shot log reads on {@link LogReads}', everything else on {@link #CALL_THREADS}.
  */
 public final class EngineVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EngineVerticle.class);
-  private static final String[] WATCHED_ACTIONS = {
-      "create", "start", "restart", "die", "stop", "kill", "destroy", "pause", "unpause",
-      "rename", "health_status", "oom", "update"};
-  private static final long MAX_BACKOFF_MS = 5_000;
+  static final int CALL_THREADS = 8;
+  static final long HOST_SAMPLE_MS = 5_000;
 
   private final Config config;
   private final Settings settings;
   private DockerClient docker;
-  private DockerClient streams;
-  private WorkerExecutor workers;
-  private String selfId;
+  private WorkerExecutor calls;
+  private EngineWatch watch;
   private StatsSampler stats;
   private final HostSampler host = new HostSampler();
   private LogFollower logs;
+  private LogReads logReads;
   private long lastDemandMs;
   private long statsTick;
 
-  private Map<String, JsonObject> containers = new HashMap<>();
-  private final Set<String> inspecting = new HashSet<>();
-  private final Map<String, EventClaim> claims = new HashMap<>();
-  private final Set<String> dirty = new HashSet<>();
-  private boolean engineOk;
   private JsonObject version;
-  private Closeable eventStream;
-  private int generation;
-  private long backoffMs = 250;
-
   private Resources resources;
   private HostStats hostStats;
   private Appdata appdata;
@@ -90,19 +68,23 @@ public final class EngineVerticle extends VerticleBase {
     Docker.Clients requests = Docker.requests(config.dockerHost());
     docker = requests.api();
     Docker.Clients streaming = Docker.streams(config.dockerHost());
-    streams = streaming.api();
-    workers = vertx.createSharedWorkerExecutor("dockup-engine", 16, 10, TimeUnit.MINUTES);
-    selfId = SelfContainer.id();
+    calls = vertx.createSharedWorkerExecutor("dockup-engine", CALL_THREADS, 10, TimeUnit.MINUTES);
     stats = new StatsSampler(vertx, streaming.http());
-    logs = new LogFollower(vertx, context, streams, config.nodeName());
+    logs = new LogFollower(vertx, context, streaming.api(), config.nodeName());
+    logReads = new LogReads(vertx, docker);
     EngineHttp engineHttp = new EngineHttp(requests.http());
     resources = new Resources(engineHttp);
-    hostStats = new HostStats(config.stacksDir(), engineHttp);
+    hostStats = new HostStats(config.stacksDir());
     appdata = new Appdata(engineHttp);
+    watch = new EngineWatch(vertx, context, config.nodeName(), config.dockerHost(), docker, streaming.api(),
+        SelfContainer.id(), this::resynced, logs::started);
 
     Map<String, Function<JsonObject, Future<?>>> actions = Map.ofEntries(
         Map.entry(Bus.Engine.VERSION, this::version),
-        Map.entry(Bus.Engine.LOGS, this::logs),
+        Map.entry(Bus.Engine.LOGS, req -> {
+          requireEngine();
+          return logReads.read(req.getJsonArray(Bus.CONTAINERS, new JsonArray()), req.getInteger(Bus.LINES, 100));
+        }),
         Map.entry(Bus.Engine.FOLLOW_LOGS, this::followLogs),
         Map.entry(Bus.Engine.UNFOLLOW_LOGS, this::unfollowLogs),
         Map.entry(Bus.Engine.REMOVE_UNUSED_IMAGES, this::removeUnusedImages),
@@ -119,7 +101,7 @@ public final class EngineVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>localConsumer(Bus.engine(config.nodeName()), msg -> Services.serve(msg, actions));
     vertx.eventBus().consumer(Bus.FEED_DEMAND, msg -> lastDemandMs = System.currentTimeMillis());
 
-    connect();
+    watch.start();
     scheduleStats();
     sampleHost();
     vertx.setPeriodic(HOST_SAMPLE_MS, id -> sampleHost());
@@ -128,229 +110,16 @@ public final class EngineVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    generation++;
-    closeEventStream();
     logs.closeAll();
     stats.stopAll();
-    return workers.close();
+    return Future.join(watch.stop(), logReads.close(), calls.close());
   }
 
-  // ---- connection, resync, reconnect ----
-
-  private void connect() {
-    int gen = ++generation;
-    closeEventStream();
-    openEventStream(gen)
-        .compose(v -> blocking(this::listComposeContainers))
-        .onSuccess(found -> {
-          if (gen == generation) resynced(found);
-        })
-        .onFailure(t -> {
-          if (gen == generation) engineLost(t);
-        });
-  }
-
-  /** Opens the stream first, then lists, so nothing that happens in between is missed. */
-  private Future<Void> openEventStream(int gen) {
-    Promise<Void> opened = Promise.promise();
-    vertx.setTimer(10_000, id -> opened.tryFail("engine event stream did not open within 10 s"));
-    streams.eventsCmd()
-        .withEventTypeFilter(EventType.CONTAINER)
-        .withLabelFilter(ContainerFacts.PROJECT_LABEL)
-        .withEventFilter(WATCHED_ACTIONS)
-        .exec(new ResultCallback.Adapter<Event>() {
-          @Override
-          public void onStart(Closeable stream) {
-            context.runOnContext(v -> {
-              if (gen == generation) eventStream = stream;
-              opened.tryComplete();
-            });
-          }
-
-          @Override
-          public void onNext(Event event) {
-            context.runOnContext(v -> onEvent(gen, event));
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            context.runOnContext(v -> {
-              if (!opened.tryFail(t) && gen == generation) engineLost(t);
-            });
-          }
-
-          @Override
-          public void onComplete() {
-            context.runOnContext(v -> {
-              if (!opened.tryFail("engine event stream closed") && gen == generation) {
-                engineLost(new IllegalStateException("engine event stream closed"));
-              }
-            });
-          }
-        });
-    return opened.future();
-  }
-
-  private Map<String, JsonObject> listComposeContainers() {
-    Map<String, JsonObject> found = new HashMap<>();
-    List<Container> list = docker.listContainersCmd().withShowAll(true)
-        .withLabelFilter(List.of(ContainerFacts.PROJECT_LABEL)).exec();
-    for (Container c : list) {
-      JsonObject facts = inspect(c.getId());
-      if (facts != null) found.put(c.getId(), facts);
-    }
-    return found;
-  }
-
-  private JsonObject inspect(String id) {
-    try {
-      InspectContainerResponse r = docker.inspectContainerCmd(id).exec();
-      return ContainerFacts.project(r) == null ? null : ContainerFacts.from(r, id.equals(selfId));
-    } catch (NotFoundException e) {
-      return null;
-    }
-  }
-
-  private void resynced(Map<String, JsonObject> found) {
-    containers = found;
-    backoffMs = 250;
-    boolean was = engineOk;
-    engineOk = true;
-    if (!was) LOG.info("Docker engine connected at {} ({} compose containers)", config.dockerHost(), found.size());
-    publishAll();
-    publishEngineState();
-    blocking(() -> versionJson()).onSuccess(v -> version = v);
+  /** Each time the engine is (again) seen whole. */
+  private void resynced() {
+    blocking(this::versionJson).onSuccess(v -> version = v);
     if (appdataTimer < 0) refreshAppdata();
-    sampleHost();
   }
-
-  private void engineLost(Throwable cause) {
-    generation++;
-    closeEventStream();
-    if (engineOk) {
-      LOG.warn("Docker engine at {} lost: {}; retrying", config.dockerHost(), cause.getMessage());
-      engineOk = false;
-      publishEngineState();
-    } else if (backoffMs == 250) {
-      LOG.warn("Docker engine at {} unreachable: {}; retrying", config.dockerHost(), cause.getMessage());
-    }
-    long delay = backoffMs;
-    backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-    int gen = generation;
-    vertx.setTimer(delay, id -> {
-      if (gen == generation) connect();
-    });
-  }
-
-  private void closeEventStream() {
-    Closeable stream = eventStream;
-    eventStream = null;
-    if (stream != null) {
-      workers.executeBlocking(() -> {
-        stream.close();
-        return null;
-      }, false);
-    }
-  }
-
-  // ---- events ----
-
-  private void onEvent(int gen, Event event) {
-    if (gen != generation) return;
-    String id = event.getId() != null ? event.getId() : event.getActor() == null ? null : event.getActor().getId();
-    if (id == null) return;
-    String action = event.getAction() == null ? "" : event.getAction();
-    if ("destroy".equals(action)) {
-      JsonObject gone = containers.remove(id);
-      claims.remove(id);
-      if (inspecting.contains(id)) dirty.add(id);
-      if (gone != null) publishProject(gone.getString("project"));
-      return;
-    }
-    EventClaim claim = EventClaim.of(event, System.currentTimeMillis());
-    if (claim != null) {
-      claims.put(id, claim);
-      JsonObject known = containers.get(id);
-      if (known != null) apply(id, claim.applyTo(known));
-      // The engine's own view lags its events by its cleanup: look again once it has settled.
-      vertx.setTimer(300, t -> refresh(id));
-      vertx.setTimer(1_500, t -> refresh(id));
-    }
-    refresh(id);
-  }
-
-  /** One inspect in flight per container; events that arrive meanwhile cause one more. */
-  private void refresh(String id) {
-    if (!inspecting.add(id)) {
-      dirty.add(id);
-      return;
-    }
-    int gen = generation;
-    blocking(() -> inspect(id)).onComplete(ar -> {
-      inspecting.remove(id);
-      if (gen != generation) return;
-      if (ar.succeeded()) apply(id, reconcile(id, ar.result()));
-      if (dirty.remove(id)) refresh(id);
-    });
-  }
-
-  /** An inspect that still shows what an event already changed keeps the event's word, for a while. */
-  private JsonObject reconcile(String id, JsonObject inspected) {
-    EventClaim claim = claims.get(id);
-    if (inspected == null || claim == null) return inspected;
-    if (claim.settledBy(inspected, System.currentTimeMillis())) {
-      claims.remove(id);
-      return inspected;
-    }
-    return claim.applyTo(inspected);
-  }
-
-  private void apply(String id, JsonObject facts) {
-    JsonObject before = facts == null ? containers.remove(id) : containers.put(id, facts);
-    if (facts != null) noticeChanges(before, facts);
-    String oldProject = before == null ? null : before.getString("project");
-    String newProject = facts == null ? null : facts.getString("project");
-    if (oldProject != null && !oldProject.equals(newProject)) publishProject(oldProject);
-    if (newProject != null) publishProject(newProject);
-  }
-
-  /** Health changes go to the feed; a container that starts is followed if its stack is. */
-  private void noticeChanges(JsonObject before, JsonObject now) {
-    String health = now.getString("health");
-    if (health != null && (before == null || !health.equals(before.getString("health")))) {
-      vertx.eventBus().publish(Bus.EVENTS, new JsonObject()
-          .put("type", "health_update").put("node", config.nodeName()).put("ts", Instant.now().toString())
-          .put("stack", now.getString("project")).put("container", now.getString("name"))
-          .put("service", now.getString("service")).put("health", health));
-    }
-    boolean wasRunning = before != null && "running".equals(before.getString("state"));
-    if ("running".equals(now.getString("state")) && !wasRunning) logs.started(now);
-  }
-
-  private void publishProject(String project) {
-    JsonArray list = new JsonArray();
-    for (JsonObject c : containers.values()) {
-      if (project.equals(c.getString("project"))) list.add(c);
-    }
-    vertx.eventBus().publish(Bus.projectChanged(config.nodeName()),
-        new JsonObject().put(Bus.PROJECT, project).put(Bus.CONTAINERS, list), LOCAL);
-  }
-
-  private void publishAll() {
-    Map<String, JsonArray> byProject = new LinkedHashMap<>();
-    for (JsonObject c : containers.values()) {
-      byProject.computeIfAbsent(c.getString("project"), p -> new JsonArray()).add(c);
-    }
-    JsonObject projects = new JsonObject();
-    byProject.forEach(projects::put);
-    vertx.eventBus().publish(Bus.projectChanged(config.nodeName()), new JsonObject().put("projects", projects), LOCAL);
-  }
-
-  private void publishEngineState() {
-    vertx.eventBus().publish(Bus.engineState(config.nodeName()), new JsonObject().put(Bus.ENGINE_OK, engineOk), LOCAL);
-  }
-
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   // ---- requests ----
 
@@ -367,44 +136,6 @@ public final class EngineVerticle extends VerticleBase {
         .put("api_version", v.getApiVersion())
         .put("engine_os", v.getOperatingSystem())
         .put("engine_arch", v.getArch());
-  }
-
-  /** {@code {containers:[{id,name}], lines}} → {@code {logs:{name:text}}}. */
-  private Future<JsonObject> logs(JsonObject req) {
-    requireEngine();
-    JsonArray wanted = req.getJsonArray(Bus.CONTAINERS, new JsonArray());
-    int lines = req.getInteger(Bus.LINES, 100);
-    List<Future<String>> parts = new ArrayList<>();
-    for (int i = 0; i < wanted.size(); i++) {
-      String id = wanted.getJsonObject(i).getString("id");
-      parts.add(workers.executeBlocking(() -> logsOf(id, lines), false));
-    }
-    return Future.join(parts).transform(ignored -> {
-      JsonObject logs = new JsonObject();
-      for (int i = 0; i < parts.size(); i++) {
-        Future<String> f = parts.get(i);
-        logs.put(wanted.getJsonObject(i).getString("name"),
-            f.succeeded() ? f.result() : "(logs unavailable: " + f.cause().getMessage() + ")");
-      }
-      return Future.succeededFuture(new JsonObject().put("logs", logs));
-    });
-  }
-
-  private String logsOf(String id, int lines) throws InterruptedException {
-    StringBuilder text = new StringBuilder();
-    docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withTail(lines)
-        .exec(new ResultCallback.Adapter<Frame>() {
-          @Override
-          public void onNext(Frame frame) {
-            synchronized (text) {
-              text.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-            }
-          }
-        })
-        .awaitCompletion(60, TimeUnit.SECONDS);
-    synchronized (text) {
-      return text.toString();
-    }
   }
 
   /** Removes each image no container (of any project) uses any more; reports what went. */
@@ -439,7 +170,7 @@ public final class EngineVerticle extends VerticleBase {
   private Future<JsonObject> followLogs(JsonObject req) {
     requireEngine();
     String project = req.getString(Bus.PROJECT);
-    List<JsonObject> ofProject = containers.values().stream().filter(c -> project.equals(c.getString("project"))).toList();
+    List<JsonObject> ofProject = watch.ofProject(project);
     logs.follow(req.getString("subscription"), project, req.getString("service"),
         req.getInteger("tail", 0), req.getString("address"), ofProject);
     return Future.succeededFuture(new JsonObject().put("following", ofProject.size()));
@@ -456,7 +187,7 @@ public final class EngineVerticle extends VerticleBase {
   private void scheduleStats() {
     long interval = Math.max(1, settings.statsInterval()) * 1000L;
     vertx.setTimer(interval, id -> {
-      if (engineOk && System.currentTimeMillis() - lastDemandMs < Math.max(6_000, 3 * interval)) {
+      if (watch.engineOk() && System.currentTimeMillis() - lastDemandMs < Math.max(6_000, 3 * interval)) {
         sampleStats(interval).onComplete(ar -> scheduleStats());
       } else {
         stats.stopAll();
@@ -469,12 +200,15 @@ public final class EngineVerticle extends VerticleBase {
   private Future<Void> sampleStats(long intervalMs) {
     long started = System.nanoTime();
     long tick = ++statsTick;
-    List<JsonObject> running = containers.values().stream().filter(c -> "running".equals(c.getString("state"))).toList();
+    List<JsonObject> running = new ArrayList<>();
+    watch.containers().forEach(c -> {
+      if ("running".equals(c.getString("state"))) running.add(c);
+    });
     Future<List<JsonObject>> sampled = stats.sample(running);
-    Future<JsonObject> hostStats = workers.executeBlocking(host::sample, false);
-    return Future.join(sampled, hostStats).map(done -> {
+    Future<JsonObject> hostNow = blocking(host::sample);
+    return Future.join(sampled, hostNow).map(done -> {
       long sampleMs = (System.nanoTime() - started) / 1_000_000;
-      JsonObject hostJson = hostStats.succeeded() ? hostStats.result() : new JsonObject();
+      JsonObject hostJson = hostNow.succeeded() ? hostNow.result() : new JsonObject();
       String ts = Instant.now().toString();
       StatsSampler.byProject(sampled.succeeded() ? sampled.result() : List.of()).forEach((project, list) -> {
         JsonArray cs = new JsonArray();
@@ -492,26 +226,22 @@ public final class EngineVerticle extends VerticleBase {
     });
   }
 
-  // ---- images, networks, host, appdata ----
-
-  private <T> Future<T> engineCall(java.util.concurrent.Callable<T> work) {
-    requireEngine();
-    return blocking(work);
-  }
-
-  static final long HOST_SAMPLE_MS = 5_000;
+  // ---- host, appdata ----
 
   private void sampleHost() {
-    boolean ok = engineOk;
-    blocking(() -> hostStats.sample(ok)).onSuccess(s -> hostSample = s);
+    blocking(hostStats::sample)
+        .onSuccess(s -> hostSample = s)
+        .onFailure(t -> LOG.debug("Host sample failed", t));
   }
 
-  /** From the background sample; only the very first request waits for one. */
+  /**
+   * CPU, memory and disk from the background sample (only the very first request waits for
+   * one); the container counts from the live state at the moment of the request.
+   */
   private Future<JsonObject> hostStats(JsonObject req) {
-    boolean stale = hostSample != null && engineOk && hostSample.getJsonObject("containers").getValue("total") == null;
-    if (hostSample != null && !stale) return Future.succeededFuture(hostSample);
-    boolean ok = engineOk;
-    return blocking(() -> hostStats.sample(ok)).onSuccess(s -> hostSample = s);
+    Future<JsonObject> sample = hostSample != null ? Future.succeededFuture(hostSample)
+        : blocking(hostStats::sample).onSuccess(s -> hostSample = s);
+    return sample.map(s -> s.copy().put("containers", watch.counts()));
   }
 
   /** Never waits for the walk: answers what the last one found, and starts one when asked to. */
@@ -523,7 +253,7 @@ public final class EngineVerticle extends VerticleBase {
   private void refreshAppdata() {
     if (appdataTimer >= 0) vertx.cancelTimer(appdataTimer);
     appdataTimer = vertx.setTimer(Math.max(60, settings.appdataInterval()) * 1000L, id -> refreshAppdata());
-    if (appdataRunning || !engineOk) return;
+    if (appdataRunning || !watch.engineOk()) return;
     appdataRunning = true;
     blocking(appdata::compute)
         .onSuccess(sizes -> appdataSizes = sizes)
@@ -531,11 +261,18 @@ public final class EngineVerticle extends VerticleBase {
         .onComplete(ar -> appdataRunning = false);
   }
 
-  private void requireEngine() {
-    if (!engineOk) throw ApiException.unavailable("Docker engine unreachable at " + config.dockerHost());
+  // ---- helpers ----
+
+  private <T> Future<T> engineCall(Callable<T> work) {
+    requireEngine();
+    return blocking(work);
   }
 
-  private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
-    return workers.executeBlocking(work, false);
+  private void requireEngine() {
+    if (!watch.engineOk()) throw ApiException.unavailable("Docker engine unreachable at " + config.dockerHost());
+  }
+
+  private <T> Future<T> blocking(Callable<T> work) {
+    return calls.executeBlocking(work, false);
   }
 }

@@ -1,58 +1,34 @@
 package dev.dockup.engine;
 
 import io.vertx.core.json.JsonObject;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
+import oshi.SystemInfo;
+import oshi.hardware.CentralProcessor;
+import oshi.hardware.GlobalMemory;
 
 /**
- * Host CPU and memory from {@code /proc}: CPU busy share since the previous sample, memory in
- * use as the kernel counts it (total less available). Not thread-safe: one sampler per caller.
+ * Host CPU and memory, from oshi: the CPU's busy share since this sampler's previous sample,
+ * memory in use as the kernel counts it (total less available). Not thread-safe: one sampler
+ * per caller, each with its own previous sample.
  */
 final class HostSampler {
-  private long prevIdle = -1;
-  private long prevTotal = -1;
+  /** oshi reads the platform once and keeps what does not change: one for the process. */
+  static final SystemInfo SYSTEM = new SystemInfo();
 
+  private final CentralProcessor cpu = SYSTEM.getHardware().getProcessor();
+  private final GlobalMemory memory = SYSTEM.getHardware().getMemory();
+  private long[] previousTicks;
+
+  /** Blocking (reads {@code /proc}): run on a worker. */
   JsonObject sample() {
-    JsonObject out = new JsonObject().put("cpu_percent", cpuPercent());
-    long[] mem = memory();
-    return out.put("mem_used", mem[0]).put("mem_total", mem[1]);
+    long total = memory.getTotal();
+    long used = Math.max(0, total - memory.getAvailable());
+    return new JsonObject().put("cpu_percent", cpuPercent()).put("mem_used", used).put("mem_total", total);
   }
 
   private double cpuPercent() {
-    try {
-      List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
-      String[] f = lines.get(0).trim().split("\\s+");
-      long total = 0;
-      for (int i = 1; i < f.length; i++) total += Long.parseLong(f[i]);
-      long idle = Long.parseLong(f[4]) + (f.length > 5 ? Long.parseLong(f[5]) : 0);
-      double pct = prevTotal < 0 || total == prevTotal ? 0.0 : 100.0 * (1.0 - (double) (idle - prevIdle) / (total - prevTotal));
-      prevIdle = idle;
-      prevTotal = total;
-      return Math.round(Math.max(0, Math.min(100, pct)) * 10) / 10.0;
-    } catch (IOException | RuntimeException e) {
-      return 0.0;
-    }
-  }
-
-  /** {used, total} in bytes. */
-  private static long[] memory() {
-    long total = 0;
-    long available = 0;
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-        if (line.startsWith("MemTotal:")) total = kib(line);
-        else if (line.startsWith("MemAvailable:")) available = kib(line);
-      }
-    } catch (IOException | RuntimeException e) {
-      return new long[] {0, 0};
-    }
-    return new long[] {Math.max(0, total - available), total};
-  }
-
-  private static long kib(String line) {
-    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+    long[] ticks = cpu.getSystemCpuLoadTicks();
+    double share = previousTicks == null ? 0.0 : cpu.getSystemCpuLoadBetweenTicks(previousTicks);
+    previousTicks = ticks;
+    return Math.round(Math.max(0, Math.min(1, share)) * 1000) / 10.0;
   }
 }

@@ -2,80 +2,96 @@ package dev.dockup.engine;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import oshi.software.os.OSFileStore;
+import oshi.software.os.OperatingSystem;
 
 import java.io.IOException;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 
 /**
- * The {@code GET /api/host/stats} answer: CPU, memory, the disk holding {@code STACKS_DIR},
- * container counts from the engine, load average and uptime. Sampled in the background;
- * blocking, so run on a worker.
+ * The host part of {@code GET /api/host/stats}: CPU, memory, the disk holding
+ * {@code STACKS_DIR}, load average and uptime, all from oshi. Sampled in the background and
+ * blocking, so run on a worker; the container counts are added per request from the node's
+ * live state, never from a sample.
  */
 final class HostStats {
   private final HostSampler cpuAndMemory = new HostSampler();
+  private final OperatingSystem os = HostSampler.SYSTEM.getOperatingSystem();
   private final Path stacksDir;
-  private final EngineHttp engine;
+  /** The file store {@code STACKS_DIR} is on, found once and refreshed by each sample. */
+  private OSFileStore disk;
 
-  HostStats(Path stacksDir, EngineHttp engine) {
+  HostStats(Path stacksDir) {
     this.stacksDir = stacksDir;
-    this.engine = engine;
   }
 
-  JsonObject sample(boolean engineOk) {
+  JsonObject sample() {
     JsonObject cm = cpuAndMemory.sample();
     long memTotal = cm.getLong("mem_total");
     long memUsed = cm.getLong("mem_used");
-    JsonObject out = new JsonObject()
+    return new JsonObject()
         .put("cpu_percent", cm.getDouble("cpu_percent"))
         .put("memory", new JsonObject().put("total", memTotal).put("used", memUsed).put("percent", percent(memUsed, memTotal)))
         .put("disk", disk())
-        .put("containers", containers(engineOk))
         .put("load_average", loadAverage())
-        .put("uptime_seconds", uptime())
-        .put("sampled_at", java.time.Instant.now().toString());
-    return out;
+        .put("uptime_seconds", os.getSystemUptime())
+        .put("sampled_at", Instant.now().toString());
   }
 
   private JsonObject disk() {
+    JsonObject out = new JsonObject().put("total", 0L).put("used", 0L).put("percent", 0.0).put("path", stacksDir.toString());
+    if (disk == null || !disk.updateAttributes()) disk = storeOf(stacksDir);
+    if (disk == null) return out;
+    long total = disk.getTotalSpace();
+    long used = Math.max(0, total - disk.getFreeSpace());
+    return out.put("total", total).put("used", used).put("percent", percent(used, total));
+  }
+
+  /** The mounted file store whose mount point is the longest prefix of the folder's real path. */
+  private OSFileStore storeOf(Path dir) {
+    Path real;
     try {
-      FileStore store = Files.getFileStore(stacksDir);
-      long total = store.getTotalSpace();
-      long used = total - store.getUnallocatedSpace();
-      return new JsonObject().put("total", total).put("used", used).put("percent", percent(used, total)).put("path", stacksDir.toString());
+      real = dir.toRealPath();
     } catch (IOException e) {
-      return new JsonObject().put("total", 0).put("used", 0).put("percent", 0.0).put("path", stacksDir.toString());
+      real = dir.toAbsolutePath().normalize();
     }
+    OSFileStore best = longestMount(os.getFileSystem().getFileStores(true), real);
+    // A network share is not local: only then ask about every mount.
+    return best != null ? best : longestMount(os.getFileSystem().getFileStores(false), real);
   }
 
-  private JsonObject containers(boolean engineOk) {
-    if (!engineOk) return new JsonObject().put("running", null).put("stopped", null).put("total", null);
-    try {
-      JsonObject info = engine.get("/info").object();
-      int running = info.getInteger("ContainersRunning", 0);
-      int total = info.getInteger("Containers", 0);
-      return new JsonObject().put("running", running).put("stopped", total - running).put("total", total);
-    } catch (RuntimeException e) {
-      return new JsonObject().put("running", null).put("stopped", null).put("total", null);
+  static OSFileStore longestMount(List<OSFileStore> stores, Path dir) {
+    OSFileStore best = null;
+    int bestLength = -1;
+    for (OSFileStore s : stores) {
+      String mount = s.getMount();
+      if (mount == null || mount.isEmpty()) continue;
+      Path m = Path.of(mount);
+      if (dir.startsWith(m) && m.getNameCount() > bestLength) {
+        best = s;
+        bestLength = m.getNameCount();
+      }
     }
+    return best;
   }
 
-  private static JsonArray loadAverage() {
+  private JsonArray loadAverage() {
+    double[] loads;
     try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return new JsonArray().add(Double.parseDouble(f[0])).add(Double.parseDouble(f[1])).add(Double.parseDouble(f[2]));
-    } catch (IOException | RuntimeException e) {
+      loads = HostSampler.SYSTEM.getHardware().getProcessor().getSystemLoadAverage(3);
+    } catch (RuntimeException | LinkageError noNativeAccess) {
+      // oshi asks libc through JNA here, which a host may refuse (a noexec temp folder): no figures then.
       return new JsonArray();
     }
-  }
-
-  private static long uptime() {
-    try {
-      return (long) Double.parseDouble(Files.readString(Path.of("/proc/uptime")).trim().split("\\s+")[0]);
-    } catch (IOException | RuntimeException e) {
-      return 0;
+    JsonArray out = new JsonArray();
+    for (double d : loads) {
+      // oshi gives a negative figure for one the platform does not have.
+      if (d < 0) return new JsonArray();
+      out.add(Math.round(d * 100) / 100.0);
     }
+    return out;
   }
 
   private static double percent(long part, long whole) {

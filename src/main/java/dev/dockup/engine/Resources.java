@@ -31,22 +31,25 @@ final class Resources {
   // ---- images ----
 
   JsonObject images() {
-    Map<String, List<String>> users = containersByImage();
+    return imageList(engine.get("/images/json").array(), containersByImage());
+  }
+
+  /** The {@code /api/images} answer from the engine's image and container listings. */
+  static JsonObject imageList(JsonArray images, Map<String, List<String>> users) {
     JsonArray out = new JsonArray();
-    for (Object o : engine.get("/images/json").array()) {
-      JsonObject img = (JsonObject) o;
-      List<String> names = users.getOrDefault(img.getString("Id"), List.of());
+    for (JsonObject img : EngineJson.objects(images)) {
+      String id = EngineJson.string(img, "Id");
+      List<String> names = id == null ? List.of() : users.getOrDefault(id, List.of());
       JsonArray tags = new JsonArray();
-      JsonArray repoTags = img.getJsonArray("RepoTags", new JsonArray());
-      repoTags.forEach(t -> {
+      EngineJson.strings(EngineJson.array(img, "RepoTags")).forEach(t -> {
         if (!"<none>:<none>".equals(t)) tags.add(t);
       });
       out.add(new JsonObject()
-          .put("id", img.getString("Id"))
+          .put("id", id)
           .put("tags", tags)
-          .put("digests", img.getJsonArray("RepoDigests", new JsonArray()))
-          .put("size", img.getLong("Size", 0L))
-          .put("created", Instant.ofEpochSecond(img.getLong("Created", 0L)).toString())
+          .put("digests", new JsonArray(EngineJson.strings(EngineJson.array(img, "RepoDigests"))))
+          .put("size", EngineJson.number(img, "Size", 0))
+          .put("created", Instant.ofEpochSecond(EngineJson.number(img, "Created", 0)).toString())
           .put("in_use", !names.isEmpty())
           .put("containers", new JsonArray(names)));
     }
@@ -57,8 +60,9 @@ final class Resources {
   JsonObject deleteImage(String ref, boolean force) {
     EngineHttp.Answer inspect = engine.get("/images/" + EngineHttp.encode(ref) + "/json");
     if (inspect.status() == 404) throw ApiException.notFound("Image not found");
-    String id = inspect.object().getString("Id");
-    List<String> users = containersByImage().getOrDefault(id, List.of());
+    if (!inspect.ok()) throw new ApiException(500, "Engine refused: " + inspect.message());
+    String id = EngineJson.string(inspect.object(), "Id");
+    List<String> users = id == null ? List.of() : containersByImage().getOrDefault(id, List.of());
     if (!users.isEmpty() && !force) {
       throw new ApiException(409, "Image is in use by " + String.join(", ", users),
           new JsonObject().put("containers", new JsonArray(users)));
@@ -69,7 +73,7 @@ final class Resources {
       throw new ApiException(409, removed.message(), new JsonObject().put("containers", new JsonArray(users)));
     }
     if (!removed.ok()) throw new ApiException(500, "Engine refused: " + removed.message());
-    return new JsonObject().put("success", true).put("id", id).put("removed", removed.array());
+    return new JsonObject().put("success", true).put("id", id).put("removed", new JsonArray(EngineJson.objects(removed.array())));
   }
 
   /** Dangling images by default; with {@code all}, every image no container uses. */
@@ -77,19 +81,28 @@ final class Resources {
     String filters = EngineHttp.encode(new JsonObject().put("dangling", new JsonArray().add(all ? "false" : "true")).encode());
     EngineHttp.Answer r = engine.post("/images/prune?filters=" + filters, null);
     if (!r.ok()) throw new ApiException(500, "Engine refused: " + r.message());
-    JsonArray deleted = r.object().getJsonArray("ImagesDeleted", new JsonArray());
-    long count = deleted.stream().filter(d -> d instanceof JsonObject o && o.getString("Deleted") != null).count();
+    return pruned(r.object());
+  }
+
+  /** The prune answer; with nothing to prune the engine sends {@code "ImagesDeleted": null}. */
+  static JsonObject pruned(JsonObject answer) {
+    long count = EngineJson.objects(EngineJson.array(answer, "ImagesDeleted")).stream()
+        .filter(d -> EngineJson.string(d, "Deleted") != null).count();
     return new JsonObject().put("success", true)
-        .put("space_reclaimed", r.object().getLong("SpaceReclaimed", 0L))
+        .put("space_reclaimed", EngineJson.number(answer, "SpaceReclaimed", 0))
         .put("images_deleted", count);
   }
 
   /** Image id → the containers (running or not) made from it. */
   Map<String, List<String>> containersByImage() {
+    return byImage(engine.get("/containers/json?all=1").array());
+  }
+
+  static Map<String, List<String>> byImage(JsonArray containers) {
     Map<String, List<String>> out = new HashMap<>();
-    for (Object o : engine.get("/containers/json?all=1").array()) {
-      JsonObject c = (JsonObject) o;
-      out.computeIfAbsent(c.getString("ImageID"), k -> new ArrayList<>()).add(name(c));
+    for (JsonObject c : EngineJson.objects(containers)) {
+      String image = EngineJson.string(c, "ImageID");
+      if (image != null) out.computeIfAbsent(image, k -> new ArrayList<>()).add(name(c));
     }
     return out;
   }
@@ -99,7 +112,8 @@ final class Resources {
     JsonObject out = new JsonObject();
     for (Object id : ids == null ? new JsonArray() : ids) {
       EngineHttp.Answer inspect = engine.get("/images/" + EngineHttp.encode(String.valueOf(id)) + "/json");
-      out.put(String.valueOf(id), inspect.ok() ? inspect.object().getJsonArray("RepoDigests", new JsonArray()) : new JsonArray());
+      out.put(String.valueOf(id), inspect.ok() ? new JsonArray(EngineJson.strings(EngineJson.array(inspect.object(), "RepoDigests")))
+          : new JsonArray());
     }
     return new JsonObject().put("digests", out);
   }
@@ -120,22 +134,26 @@ final class Resources {
   // ---- networks ----
 
   JsonObject networks() {
-    Map<String, List<String>> users = containersByNetwork();
+    return networkList(engine.get("/networks").array(), byNetwork(engine.get("/containers/json?all=1").array()));
+  }
+
+  /** The {@code /api/networks} answer; a network without IPAM settings has no subnet or gateway. */
+  static JsonObject networkList(JsonArray networks, Map<String, List<String>> users) {
     JsonArray out = new JsonArray();
-    for (Object o : engine.get("/networks").array()) {
-      JsonObject n = (JsonObject) o;
-      JsonArray configs = n.getJsonObject("IPAM", new JsonObject()).getJsonArray("Config", new JsonArray());
-      JsonObject first = configs.isEmpty() || configs.getValue(0) == null ? new JsonObject() : configs.getJsonObject(0);
+    for (JsonObject n : EngineJson.objects(networks)) {
+      List<JsonObject> configs = EngineJson.objects(EngineJson.array(EngineJson.object(n, "IPAM"), "Config"));
+      JsonObject first = configs.isEmpty() ? new JsonObject() : configs.get(0);
+      String id = EngineJson.string(n, "Id");
       out.add(new JsonObject()
-          .put("id", n.getString("Id"))
-          .put("name", n.getString("Name"))
-          .put("driver", n.getString("Driver"))
-          .put("scope", n.getString("Scope"))
-          .put("internal", n.getBoolean("Internal", false))
-          .put("attachable", n.getBoolean("Attachable", false))
-          .put("subnet", first.getString("Subnet"))
-          .put("gateway", first.getString("Gateway"))
-          .put("containers", new JsonArray(users.getOrDefault(n.getString("Id"), List.of()))));
+          .put("id", id)
+          .put("name", EngineJson.string(n, "Name"))
+          .put("driver", EngineJson.string(n, "Driver"))
+          .put("scope", EngineJson.string(n, "Scope"))
+          .put("internal", EngineJson.bool(n, "Internal"))
+          .put("attachable", EngineJson.bool(n, "Attachable"))
+          .put("subnet", EngineJson.string(first, "Subnet"))
+          .put("gateway", EngineJson.string(first, "Gateway"))
+          .put("containers", new JsonArray(id == null ? List.of() : users.getOrDefault(id, List.of()))));
     }
     return new JsonObject().put("networks", out);
   }
@@ -147,8 +165,8 @@ final class Resources {
     if (!driver.matches("^[a-z0-9][a-z0-9_.-]{0,63}$")) throw ApiException.badRequest("Invalid driver");
     JsonObject body = new JsonObject().put("Name", name).put("Driver", driver).put("CheckDuplicate", true)
         .put("Internal", bool(req, "internal")).put("Attachable", bool(req, "attachable"));
-    String subnet = req.getString("subnet");
-    String gateway = req.getString("gateway");
+    String subnet = text(req, "subnet");
+    String gateway = text(req, "gateway");
     if (subnet != null && !subnet.isBlank()) {
       if (!CIDR.matcher(subnet).matches()) throw ApiException.badRequest("subnet must be CIDR, e.g. 10.10.0.0/24");
       JsonObject cfg = new JsonObject().put("Subnet", subnet);
@@ -164,22 +182,26 @@ final class Resources {
     if (r.status() == 409) throw ApiException.conflict("A network named " + name + " already exists");
     if (r.status() == 400) throw ApiException.badRequest(r.message());
     if (!r.ok()) throw new ApiException(500, "Engine refused: " + r.message());
-    return new JsonObject().put("success", true).put("id", r.object().getString("Id")).put("name", name);
+    return new JsonObject().put("success", true).put("id", EngineJson.string(r.object(), "Id")).put("name", name);
   }
 
   JsonObject deleteNetwork(String ref) {
     EngineHttp.Answer inspect = engine.get("/networks/" + EngineHttp.encode(ref));
     if (inspect.status() == 404) throw ApiException.notFound("Network not found");
+    if (!inspect.ok()) throw new ApiException(500, "Engine refused: " + inspect.message());
     JsonObject n = inspect.object();
-    if (BUILT_IN_NETWORKS.contains(n.getString("Name"))) {
-      throw ApiException.badRequest("The built-in network " + n.getString("Name") + " cannot be deleted");
+    String name = EngineJson.string(n, "Name");
+    String id = EngineJson.string(n, "Id");
+    if (name != null && BUILT_IN_NETWORKS.contains(name)) {
+      throw ApiException.badRequest("The built-in network " + name + " cannot be deleted");
     }
-    List<String> users = containersByNetwork().getOrDefault(n.getString("Id"), List.of());
+    if (id == null) throw ApiException.notFound("Network not found");
+    List<String> users = byNetwork(engine.get("/containers/json?all=1").array()).getOrDefault(id, List.of());
     if (!users.isEmpty()) {
       throw new ApiException(409, "Network is in use by " + String.join(", ", users),
           new JsonObject().put("containers", new JsonArray(users)));
     }
-    EngineHttp.Answer r = engine.delete("/networks/" + EngineHttp.encode(n.getString("Id")));
+    EngineHttp.Answer r = engine.delete("/networks/" + EngineHttp.encode(id));
     if (r.status() == 404) throw ApiException.notFound("Network not found");
     if (r.status() == 403 || r.status() == 409) throw new ApiException(409, r.message(), new JsonObject().put("containers", new JsonArray()));
     if (!r.ok()) throw new ApiException(500, "Engine refused: " + r.message());
@@ -187,13 +209,12 @@ final class Resources {
   }
 
   /** Network id → names of the containers attached, from one container listing. */
-  private Map<String, List<String>> containersByNetwork() {
+  static Map<String, List<String>> byNetwork(JsonArray containers) {
     Map<String, List<String>> out = new HashMap<>();
-    for (Object o : engine.get("/containers/json?all=1").array()) {
-      JsonObject c = (JsonObject) o;
-      JsonObject nets = c.getJsonObject("NetworkSettings", new JsonObject()).getJsonObject("Networks", new JsonObject());
+    for (JsonObject c : EngineJson.objects(containers)) {
+      JsonObject nets = EngineJson.object(EngineJson.object(c, "NetworkSettings"), "Networks");
       for (String net : nets.fieldNames()) {
-        String id = nets.getJsonObject(net).getString("NetworkID");
+        String id = EngineJson.string(EngineJson.object(nets, net), "NetworkID");
         if (id != null && !id.isEmpty()) out.computeIfAbsent(id, k -> new ArrayList<>()).add(name(c));
       }
     }
@@ -201,8 +222,16 @@ final class Resources {
   }
 
   private static String name(JsonObject c) {
-    JsonArray names = c.getJsonArray("Names", new JsonArray());
-    return names.isEmpty() ? c.getString("Id", "").substring(0, 12) : names.getString(0).replaceFirst("^/", "");
+    List<String> names = EngineJson.strings(EngineJson.array(c, "Names"));
+    if (!names.isEmpty()) return names.get(0).replaceFirst("^/", "");
+    String id = EngineJson.string(c, "Id");
+    return id == null ? "?" : id.substring(0, Math.min(12, id.length()));
+  }
+
+  private static String text(JsonObject req, String key) {
+    Object v = req.getValue(key);
+    if (v == null || v instanceof String) return (String) v;
+    throw ApiException.badRequest(key + " must be a string");
   }
 
   private static boolean bool(JsonObject req, String key) {

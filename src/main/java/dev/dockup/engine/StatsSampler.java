@@ -92,26 +92,27 @@ final class StatsSampler {
     return out;
   }
 
+  /** One reading in the {@code stats_update} shape; fields the engine leaves out or null (no network, cgroup v2) read as 0. */
   static JsonObject toStats(JsonObject c, JsonObject raw) {
-    JsonObject cpu = raw.getJsonObject("cpu_stats", new JsonObject());
-    JsonObject pre = raw.getJsonObject("precpu_stats", new JsonObject());
-    long cpuDelta = cpu.getJsonObject("cpu_usage", new JsonObject()).getLong("total_usage", 0L)
-        - pre.getJsonObject("cpu_usage", new JsonObject()).getLong("total_usage", 0L);
-    long systemDelta = cpu.getLong("system_cpu_usage", 0L) - pre.getLong("system_cpu_usage", 0L);
-    long cpus = cpu.getLong("online_cpus", 1L);
+    JsonObject cpu = EngineJson.object(raw, "cpu_stats");
+    JsonObject pre = EngineJson.object(raw, "precpu_stats");
+    long cpuDelta = EngineJson.number(EngineJson.object(cpu, "cpu_usage"), "total_usage", 0)
+        - EngineJson.number(EngineJson.object(pre, "cpu_usage"), "total_usage", 0);
+    long systemDelta = EngineJson.number(cpu, "system_cpu_usage", 0) - EngineJson.number(pre, "system_cpu_usage", 0);
+    long cpus = Math.max(1, EngineJson.number(cpu, "online_cpus", 1));
     // As `docker stats` computes it, from the engine's own previous reading.
-    double percent = systemDelta > 0 && cpuDelta >= 0 && pre.getLong("system_cpu_usage", 0L) > 0
+    double percent = systemDelta > 0 && cpuDelta >= 0 && EngineJson.number(pre, "system_cpu_usage", 0) > 0
         ? 100.0 * cpus * cpuDelta / systemDelta : 0.0;
-    JsonObject mem = raw.getJsonObject("memory_stats", new JsonObject());
-    JsonObject memDetail = mem.getJsonObject("stats", new JsonObject());
+    JsonObject mem = EngineJson.object(raw, "memory_stats");
+    JsonObject memDetail = EngineJson.object(mem, "stats");
     // Usage less the inactive page cache, as `docker stats` counts it.
-    long cache = memDetail.getLong("inactive_file", memDetail.getLong("total_inactive_file", 0L));
+    long cache = EngineJson.number(memDetail, "inactive_file", EngineJson.number(memDetail, "total_inactive_file", 0));
     long rx = 0;
     long tx = 0;
-    JsonObject networks = raw.getJsonObject("networks", new JsonObject());
+    JsonObject networks = EngineJson.object(raw, "networks");
     for (String nic : networks.fieldNames()) {
-      rx += networks.getJsonObject(nic).getLong("rx_bytes", 0L);
-      tx += networks.getJsonObject(nic).getLong("tx_bytes", 0L);
+      rx += EngineJson.number(EngineJson.object(networks, nic), "rx_bytes", 0);
+      tx += EngineJson.number(EngineJson.object(networks, nic), "tx_bytes", 0);
     }
     return new JsonObject()
         .put("id", c.getString("id"))
@@ -119,8 +120,8 @@ final class StatsSampler {
         .put("service", c.getString("service"))
         .put("project", c.getString("project"))
         .put("cpu_percent", Math.round(percent * 100) / 100.0)
-        .put("mem_bytes", Math.max(0, mem.getLong("usage", 0L) - cache))
-        .put("mem_limit", mem.getLong("limit", 0L))
+        .put("mem_bytes", Math.max(0, EngineJson.number(mem, "usage", 0) - cache))
+        .put("mem_limit", EngineJson.number(mem, "limit", 0))
         .put("net_rx_bytes", rx)
         .put("net_tx_bytes", tx);
   }

@@ -5,6 +5,7 @@ import dev.dockup.auth.FileAuthStore;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
 import dev.dockup.store.JsonFile;
+import dev.dockup.store.SecretBox;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -32,7 +33,9 @@ import java.util.function.Supplier;
  * secret, put in a clustered map and pushed to every node, and completes once the others have
  * taken it (or 2 s have passed): a token revoked on one node is refused on the next request
  * anywhere. A node takes only sealed stores of a higher revision, so a member without the
- * secret can neither forge an entry nor bring back an old one.
+ * secret can neither forge an entry nor bring back an old one. The store is encrypted as well
+ * as sealed, in the map and on the bus ({@link Sealed#sealSecret}): such a member cannot read
+ * the password's bcrypt hash or the token hashes either.
  */
 public final class FleetAuthStore implements AuthStore {
   private static final Logger LOG = LoggerFactory.getLogger(FleetAuthStore.class);
@@ -47,6 +50,7 @@ public final class FleetAuthStore implements AuthStore {
   private final Vertx vertx;
   private final FileAuthStore local;
   private final Signer signer;
+  private final SecretBox box;
   private final String node;
   private volatile long lastHealAt;
 
@@ -54,6 +58,7 @@ public final class FleetAuthStore implements AuthStore {
     this.vertx = vertx;
     this.local = local;
     this.signer = signer;
+    this.box = Sealed.box(signer, PURPOSE);
     this.node = node;
   }
 
@@ -176,7 +181,7 @@ public final class FleetAuthStore implements AuthStore {
     return map().compose(m -> m.get(Bus.AUTH_KEY)).map(value -> {
       if (value == null) return new Found(null, false);
       // Any member may put anything there.
-      JsonObject doc = value instanceof String text ? Sealed.openText(signer, PURPOSE, text) : null;
+      JsonObject doc = value instanceof String text ? Sealed.openSecretText(signer, box, PURPOSE, text) : null;
       if (doc == null) LOG.warn("The auth store in the cluster is not sealed with this fleet's secret: ignored");
       return new Found(doc, doc == null);
     });
@@ -193,7 +198,7 @@ public final class FleetAuthStore implements AuthStore {
 
   /** This node's store becomes the fleet's: in the map, then pushed to every node. */
   private Future<Void> publish() {
-    JsonObject sealed = Sealed.seal(signer, PURPOSE, local.document());
+    JsonObject sealed = Sealed.sealSecret(signer, box, PURPOSE, local.document());
     return map().compose(m -> m.put(Bus.AUTH_KEY, sealed.encode())).compose(v -> pushToAll(sealed));
   }
 
@@ -217,7 +222,7 @@ public final class FleetAuthStore implements AuthStore {
 
   /** Another node changed the store: take it if genuine and newer, and say so. */
   private void onSync(Message<JsonObject> msg) {
-    JsonObject doc = Sealed.open(signer, PURPOSE, msg.body());
+    JsonObject doc = Sealed.openSecret(signer, box, PURPOSE, msg.body());
     if (doc == null) {
       LOG.warn("Ignored an auth store not sealed with this fleet's secret");
       // Whoever pushed it may have put it in the map too: put the fleet's back soon.

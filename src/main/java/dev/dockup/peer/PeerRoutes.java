@@ -145,16 +145,8 @@ public final class PeerRoutes implements RouteGroup {
         Api.fail(ctx, ar.cause());
         return;
       }
-      PeerService.Answer a = ar.result();
-      if (a.status() == 401 || a.status() == 403) {
-        Api.fail(ctx, PeerService.refusal(a));
-        return;
-      }
-      Object body = a.body();
-      JsonObject parsed = a.status() == 200 ? PeerService.jsonObject(a.body()) : null;
-      // Anything but a JSON object is passed on as it came.
-      if (parsed != null) body = parsed.put("peer", peer.id());
-      Api.send(ctx, a.status(), body);
+      PeerService.Reply reply = PeerService.relay(ar.result(), peer.id());
+      Api.send(ctx, reply.status(), reply.body());
     });
   }
 
@@ -177,9 +169,8 @@ public final class PeerRoutes implements RouteGroup {
         Api.fail(ctx, ar.cause());
         return;
       }
-      PeerService.Answer a = ar.result();
-      if (a.status() == 401 || a.status() == 403) Api.fail(ctx, PeerService.refusal(a));
-      else Api.send(ctx, a.status(), a.body());
+      PeerService.Reply reply = PeerService.relay(ar.result(), null);
+      Api.send(ctx, reply.status(), reply.body());
     });
   }
 
@@ -227,7 +218,7 @@ public final class PeerRoutes implements RouteGroup {
           f.result().forEach(stacks::add);
           entry.putNull("error");
         } else {
-          entry.put("error", f.cause().getMessage());
+          entry.put("error", PeerService.summary(f.cause()));
         }
         status.add(entry);
       }

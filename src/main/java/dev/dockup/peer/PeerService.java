@@ -5,6 +5,7 @@ import dev.dockup.bus.ApiException;
 import dev.dockup.store.JsonFile;
 import dev.dockup.store.SecretBox;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -58,11 +59,23 @@ public final class PeerService {
   public static final int CONNECT_TIMEOUT_MS = 2_000;
   public static final long REQUEST_TIMEOUT_MS = 3_000;
   public static final long LIST_TTL_MS = 5_000;
-  static final int MAX_ERROR_TEXT = 200;
   static final long TIMEOUT_MARGIN_MS = 100;
 
   /** What a peer answered. */
   public record Answer(int status, Buffer body) {}
+
+  /** What a request passed on to a peer answers our client: a status and a JSON body. */
+  public record Reply(int status, JsonObject body) {}
+
+  /**
+   * A failure of a call to a peer, in words DockUp chose: safe to show at any scope. A peer's
+   * own error text (its stack traces, paths, compose output) never becomes one.
+   */
+  static final class PeerFailure extends ApiException {
+    PeerFailure(int status, String message) {
+      super(status, message);
+    }
+  }
 
   /** One fetch of a peer's stack list and, once it is done, when. */
   private static final class Fetch {
@@ -257,7 +270,7 @@ public final class PeerService {
     return call(peer, HttpMethod.GET, "/api/ping", null, requestTimeoutMs).transform(ar -> {
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       if (ar.failed()) {
-        return Future.succeededFuture(new JsonObject().put("success", false).put("reachable", false).put("error", ar.cause().getMessage()));
+        return Future.succeededFuture(new JsonObject().put("success", false).put("reachable", false).put("error", summary(ar.cause())));
       }
       Answer a = ar.result();
       JsonObject out = new JsonObject().put("success", a.status() == 200).put("reachable", true).put("latency_ms", ms);
@@ -303,7 +316,7 @@ public final class PeerService {
     } catch (RuntimeException e) {
       // fall through
     }
-    if (raw == null) throw new ApiException(502, "Peer sent an invalid stack list");
+    if (raw == null) throw new PeerFailure(502, "Peer sent an invalid stack list");
     JsonArray out = new JsonArray();
     for (Object item : raw) {
       if (item instanceof JsonObject s) out.add(s.copy().put("peer", peer.id()));
@@ -311,17 +324,47 @@ public final class PeerService {
     return out;
   }
 
-  /** Why a peer's answer other than 200 is not the answer asked for, as a 502. */
+  /** Why a peer's answer other than 200 is not the answer asked for, as a 502 that names only its status. */
   static ApiException refusal(Answer a) {
     if (a.status() == 401 || a.status() == 403) {
-      return new ApiException(502, "Peer refused the API token (HTTP " + a.status() + ")");
+      return new PeerFailure(502, "Peer refused the API token (HTTP " + a.status() + ")");
     }
-    String detail = "";
-    JsonObject body = jsonObject(a.body());
-    if (body != null && body.getValue("error") instanceof String e && !e.isBlank()) {
-      detail = ": " + (e.length() > MAX_ERROR_TEXT ? e.substring(0, MAX_ERROR_TEXT) + "…" : e);
+    return new PeerFailure(502, answered(a.status()));
+  }
+
+  /** The standard phrase for the status, never the peer's own reason phrase or body. */
+  private static String answered(int status) {
+    return "Peer answered HTTP " + status + " (" + HttpResponseStatus.valueOf(status).reasonPhrase() + ")";
+  }
+
+  /**
+   * What a request passed on to a peer answers: a 2xx JSON object as the peer sent it (tagged
+   * {@code "peer": tag} unless {@code tag} is null); anything else summarised by its status.
+   * A refusal of our token, a 5xx, a redirect or a body that is not a JSON object is a 502; any
+   * other 4xx keeps its status (the client's request was at fault, not the peer).
+   */
+  public static Reply relay(Answer a, String tag) {
+    int status = a.status();
+    if (status >= 200 && status < 300) {
+      JsonObject body = jsonObject(a.body());
+      if (body == null) return reply(new PeerFailure(502, "Peer sent an invalid answer"));
+      if (tag != null) body.put("peer", tag);
+      return new Reply(status, body);
     }
-    return new ApiException(502, "Peer answered HTTP " + a.status() + detail);
+    boolean clientError = status >= 400 && status < 500 && status != 401 && status != 403;
+    return reply(clientError ? new PeerFailure(status, answered(status)) : refusal(a));
+  }
+
+  private static Reply reply(ApiException e) {
+    return new Reply(e.status(), e.body());
+  }
+
+  /**
+   * The text to show for a failed call to a peer (in {@code /api/stacks/all}, a connection
+   * test): DockUp's own words, never the peer's, nor an unexpected exception's.
+   */
+  public static String summary(Throwable t) {
+    return t instanceof PeerFailure ? t.getMessage() : "Peer request failed";
   }
 
   /** The body as a JSON object; null when empty or anything else. */
@@ -344,7 +387,7 @@ public final class PeerService {
     try {
       token = peer.sealedToken() == null ? null : box.decrypt(peer.sealedToken());
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(new ApiException(500, "The token of peer '" + peer.id() + "' cannot be decrypted; set it again"));
+      return Future.failedFuture(new PeerFailure(500, "The token of peer '" + peer.id() + "' cannot be decrypted; set it again"));
     }
     try {
       HttpRequest<Buffer> req = web.requestAbs(method, peer.url() + pathAndQuery)
@@ -370,7 +413,7 @@ public final class PeerService {
   }
 
   static ApiException unreachable(Throwable t, long timeoutMs) {
-    return ApiException.unavailable("Peer unreachable: " + describe(t, timeoutMs));
+    return new PeerFailure(503, "Peer unreachable: " + describe(t, timeoutMs));
   }
 
   /**

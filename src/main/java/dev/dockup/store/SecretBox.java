@@ -42,6 +42,12 @@ public final class SecretBox {
     return new SecretBox(key);
   }
 
+  /** A box for a key derived elsewhere (the fleet's, from its secret): nothing is read or written. */
+  public static SecretBox withKey(byte[] key) {
+    if (key == null || key.length != KEY_BYTES) throw new IllegalArgumentException("a key is " + KEY_BYTES + " bytes");
+    return new SecretBox(key);
+  }
+
   private static byte[] readKey(Path file) throws IOException {
     try {
       byte[] key = Base64.getDecoder().decode(Files.readString(file, StandardCharsets.UTF_8).trim());

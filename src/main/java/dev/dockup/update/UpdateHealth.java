@@ -14,10 +14,19 @@ import java.util.function.Supplier;
 /**
  * Whether updated services came up well: every container healthy, or (without a healthcheck)
  * running, unrestarted, for the grace period. A container that exits, restarts or turns
- * unhealthy fails at once.
+ * unhealthy fails at once, with {@link Unhealthy}; so does one not well in time. Not being able
+ * to look (the stack's details did not come) fails with that cause instead: it says nothing
+ * about the image.
  */
 final class UpdateHealth {
   private UpdateHealth() {}
+
+  /** The gate's own verdict: the new image did not come up well. */
+  static final class Unhealthy extends RuntimeException {
+    Unhealthy(String message) {
+      super(message, null, false, false);
+    }
+  }
 
   static final long POLL_MS = 500;
 
@@ -40,9 +49,9 @@ final class UpdateHealth {
       if (verdict == null) {
         done.complete();
       } else if (verdict.startsWith("!")) {
-        done.fail(verdict.substring(1));
+        done.fail(new Unhealthy(verdict.substring(1)));
       } else if (System.currentTimeMillis() > deadline) {
-        done.fail("Not healthy in time: " + verdict);
+        done.fail(new Unhealthy("Not healthy in time: " + verdict));
       } else {
         vertx.setTimer(POLL_MS, t -> poll(vertx, detail, services, graceMs, deadline, runningSince, done));
       }

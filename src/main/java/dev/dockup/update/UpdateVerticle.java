@@ -31,6 +31,11 @@ import java.util.function.Function;
  * actually runs; nothing is pulled. An automatic update pulls, brings the services up, waits for
  * them to be healthy, and when they are not, points the tags back at the images that ran before,
  * brings them up again and remembers the bad digest so it is not tried again.
+ *
+ * <p>Only the health gate's verdict marks a digest bad. A pull that fails (the registry, a
+ * running operation, the engine) changed no container: the tags are pointed back and the update
+ * is tried again next time. An {@code up} that fails is rolled back, but the digest is not
+ * blamed for what may have been the engine or a lock.
  */
 public final class UpdateVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(UpdateVerticle.class);
@@ -70,11 +75,12 @@ public final class UpdateVerticle extends VerticleBase {
         Bus.Updates.CHECK, req -> check(stack(req), true),
         Bus.Updates.RUN, this::run,
         Bus.Updates.HISTORY, this::history);
-    vertx.eventBus().<JsonObject>localConsumer(Bus.updates(config.nodeName()), m -> Services.serve(m, actions));
-    return vertx.executeBlocking(file::read, false).onSuccess(doc -> {
+    return vertx.executeBlocking(file::read, false).compose(doc -> {
       state = doc;
       for (String k : List.of("stacks", "bad", "notified")) if (!state.containsKey(k)) state.put(k, new JsonObject());
       stacks().forEach(e -> publishState(e.getKey(), (JsonObject) e.getValue()));
+      // Served once the state is read: a request before would find none.
+      return vertx.eventBus().<JsonObject>localConsumer(Bus.updates(config.nodeName()), m -> Services.serve(m, actions)).completion();
     });
   }
 
@@ -205,32 +211,50 @@ public final class UpdateVerticle extends VerticleBase {
             .put("image", i.getString("image")).put("old_digest", i.getString("current_digest"))
             .put("new_digest", i.getString("latest_digest"))).toList()));
     JsonArray output = new JsonArray();
-    return operation(name, "pull", services, output)
-        .compose(v -> operation(name, "up", services, output))
-        .compose(v -> UpdateHealth.await(vertx, () -> stackDetail(name), services, config.updateGraceSeconds() * 1000L, HEALTH_TIMEOUT_MS))
-        .map(v -> {
-          finishRecord(name, record.put("result", "applied"), output);
-          notify.send("update_applied", name, name + " updated", String.join(", ", services) + " now run the new image");
-          return check.put("updated", true).put("update", record);
-        })
-        .recover(failure -> rollBack(name, todo, services, output)
-            .transform(ar -> {
-              String result = ar.succeeded() ? "rolled_back" : "rollback_failed";
-              todo.forEach(i -> markBad(ImageRef.parse(i.getString("image")), i.getString("latest_digest")));
-              finishRecord(name, record.put("result", result).put("error", failure.getMessage()), output);
-              notify.send("update_failed", name, "Update of " + name + " failed",
-                  failure.getMessage() + (ar.succeeded() ? "; rolled back to the previous images" : "; rolling back failed too"));
-              return check(name, false).map(after -> after.put("updated", false).put("update", record));
-            }));
+    return operation(name, "pull", services, output).transform(pulled -> {
+      if (pulled.failed()) {
+        // No container runs a new image yet; a pull that got part way may have moved some tags.
+        return retagged(todo).transform(ar -> failed(name, record, output, pulled.cause(), "failed", "; nothing was changed"));
+      }
+      return operation(name, "up", services, output)
+          .compose(up -> UpdateHealth.await(vertx, () -> stackDetail(name), services, config.updateGraceSeconds() * 1000L, HEALTH_TIMEOUT_MS))
+          .transform(gate -> gate.succeeded()
+              ? applied(name, check, record, output, services)
+              : rolledBack(name, todo, services, record, output, gate.cause()));
+    });
   }
 
-  /** The tags point at the images that ran before, then the services come up on them again. */
-  private Future<Void> rollBack(String name, List<JsonObject> todo, List<String> services, JsonArray output) {
+  private Future<JsonObject> applied(String name, JsonObject check, JsonObject record, JsonArray output, List<String> services) {
+    finishRecord(name, record.put("result", "applied"), output);
+    notify.send("update_applied", name, name + " updated", String.join(", ", services) + " now run the new image");
+    return Future.succeededFuture(check.put("updated", true).put("update", record));
+  }
+
+  /** The previous images run again; the new digest is blamed only when the health gate said so. */
+  private Future<JsonObject> rolledBack(String name, List<JsonObject> todo, List<String> services, JsonObject record,
+                                        JsonArray output, Throwable failure) {
+    if (failure instanceof UpdateHealth.Unhealthy) {
+      todo.forEach(i -> markBad(ImageRef.parse(i.getString("image")), i.getString("latest_digest")));
+    }
+    return retagged(todo).compose(v -> operation(name, "up", services, output)).transform(ar -> ar.succeeded()
+        ? failed(name, record, output, failure, "rolled_back", "; rolled back to the previous images")
+        : failed(name, record, output, failure, "rollback_failed", "; rolling back failed too"));
+  }
+
+  /** Records and announces a failed update; answers with the stack checked again. */
+  private Future<JsonObject> failed(String name, JsonObject record, JsonArray output, Throwable failure, String result, String outcome) {
+    finishRecord(name, record.put("result", result).put("error", failure.getMessage()), output);
+    notify.send("update_failed", name, "Update of " + name + " failed", failure.getMessage() + outcome);
+    return check(name, false).map(after -> after.put("updated", false).put("update", record));
+  }
+
+  /** The tags point at the images that ran before again (nothing is brought up). */
+  private Future<Void> retagged(List<JsonObject> todo) {
     List<Future<JsonObject>> tags = new ArrayList<>();
     for (JsonObject i : todo) {
       tags.add(engine(Bus.Engine.TAG_IMAGE, new JsonObject().put(Bus.ID, i.getString("image_id")).put("ref", i.getString("image"))));
     }
-    return Future.all(tags).compose(v -> operation(name, "up", services, output)).mapEmpty();
+    return Future.all(tags).mapEmpty();
   }
 
   private void finishRecord(String name, JsonObject record, JsonArray output) {
@@ -241,10 +265,12 @@ public final class UpdateVerticle extends VerticleBase {
     save();
   }
 
+  /** Reads only: a stack without a record gets an empty history and no entry. */
   private Future<JsonObject> history(JsonObject req) {
     String name = stack(req);
-    return Future.succeededFuture(new JsonObject().put("stack", name)
-        .put("updates", stackState(name).getJsonArray("history").copy()));
+    JsonObject entry = stacks().getValue(name) instanceof JsonObject e ? e : null;
+    JsonArray history = entry != null && entry.getValue("history") instanceof JsonArray h ? h.copy() : new JsonArray();
+    return Future.succeededFuture(new JsonObject().put("stack", name).put("updates", history));
   }
 
   // ---- helpers ----

@@ -5,12 +5,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -184,6 +186,39 @@ class AuditLogTest {
     Thread writer = Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().equals("dockup-audit")).findFirst().orElse(null);
     assertTrue(writer != null && writer.isDaemon());
+  }
+
+  /**
+   * The file is a FIFO nobody reads yet, so the writer blocks opening it: the disk has stalled.
+   * Lines beyond the queue are dropped and counted, not kept in memory; the ones queued land.
+   */
+  @Test
+  void aStalledWriterDropsAndCountsWhatDoesNotFitItsQueue() throws Exception {
+    Process mkfifo = new ProcessBuilder("mkfifo", file("").toString()).start();
+    assertEquals(0, mkfifo.waitFor());
+    int limit = 50;
+    log = AuditLog.open(tmp, 1_000_000, limit);
+    log.append(entry(0));
+    // The writer takes the first line off the queue and blocks opening the file.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!writerIsOpening() && System.nanoTime() < deadline) Thread.sleep(10);
+    int total = 1 + limit + 200;
+    for (int i = 1; i < total; i++) log.append(entry(i));
+    assertEquals(200, log.dropped());
+
+    List<Integer> read = new ArrayList<>();
+    try (BufferedReader in = Files.newBufferedReader(file(""))) {
+      while (read.size() < total - 200) read.add(new JsonObject(in.readLine()).getInteger("n"));
+      log.close();
+      log = null;
+      assertNull(in.readLine(), "nothing beyond the queue");
+    }
+    assertEquals(IntStream.rangeClosed(0, limit).boxed().toList(), read, "the first line and the queued ones, in order");
+  }
+
+  private static boolean writerIsOpening() {
+    return Thread.getAllStackTraces().entrySet().stream().filter(e -> e.getKey().getName().equals("dockup-audit"))
+        .flatMap(e -> java.util.Arrays.stream(e.getValue())).anyMatch(f -> f.getMethodName().equals("openCurrent"));
   }
 
   @Test

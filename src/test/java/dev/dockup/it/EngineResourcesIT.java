@@ -108,7 +108,7 @@ class EngineResourcesIT {
   }
 
   @Test
-  void pruneAllRemovesEveryUnusedImageButNoneInUse(@TempDir Path tmp) throws Exception {
+  void pruneAllRemovesEveryUnusedImageButNoneInUseAndNothingToPruneIsNoError(@TempDir Path tmp) throws Exception {
     try (OwnDockerd dockerd = new OwnDockerd(tmp.resolve("engine")).start()) {
       dockerd.loadImage(Engine.IMAGE);
       String unused = uniqueImage(dockerd.host, "dockup-test/unused:1");
@@ -122,6 +122,21 @@ class EngineResourcesIT {
         JsonObject images = own.http.get("/api/images").json();
         assertNull(byTag(images, unused));
         assertNotNull(byTag(images, Engine.IMAGE), "in use, kept");
+
+        // Nothing left to prune: the engine answers "ImagesDeleted": null.
+        Http.Resp nothing = own.http.post("/api/images/prune", "");
+        assertEquals(200, nothing.status(), nothing.toString());
+        assertEquals(0L, nothing.json().getLong("images_deleted"), nothing.toString());
+        assertEquals(0L, nothing.json().getLong("space_reclaimed"));
+
+        // This engine runs only this stack: the host's counts are its containers, as the node sees them now.
+        own.awaitStack(name, s -> s.getInteger("running") == 2, Duration.ofSeconds(10));
+        JsonObject counts = own.http.get("/api/host/stats").json().getJsonObject("containers");
+        assertEquals(new JsonObject().put("running", 2).put("stopped", 0).put("total", 2), counts);
+        assertEquals(200, own.http.operation(name, "stop").status());
+        own.awaitStack(name, s -> s.getInteger("running") == 0, Duration.ofSeconds(10));
+        counts = own.http.get("/api/host/stats").json().getJsonObject("containers");
+        assertEquals(new JsonObject().put("running", 0).put("stopped", 2).put("total", 2), counts);
         assertEquals(200, own.http.operation(name, "down").status());
       }
     }

@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * The engine going away and coming back needs no DockUp restart: the list stays served (with
- * engine_ok false), engine calls answer 503, and on return DockUp resyncs and follows events.
+ * engine_ok false), engine calls answer 503, and on return DockUp sees it again within 2 s,
+ * resyncs and follows events.
  */
 class EngineRestartIT {
   @TempDir
@@ -34,8 +35,11 @@ class EngineRestartIT {
         assertEquals(503, node.http.operation(name, "up").status());
         assertEquals(503, node.http.get("/api/stack/" + name + "/logs").status());
 
+        // Down long enough for the retries to space out as far as they go.
+        Thread.sleep(6_000);
         dockerd.start();
-        node.awaitList(l -> l.getBoolean("engine_ok"), Duration.ofSeconds(20));
+        // start() returns once the engine answers: DockUp sees it again within 2 s of that.
+        node.awaitList(l -> l.getBoolean("engine_ok"), Duration.ofSeconds(2));
         // The engine stopped the containers on shutdown: the resync shows that, not the old state.
         node.awaitStack(name, s -> s.getInteger("running") == 0, Duration.ofSeconds(10));
         // And the event stream is followed again: a change made outside DockUp shows up.

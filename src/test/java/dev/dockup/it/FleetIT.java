@@ -149,6 +149,7 @@ class FleetIT {
         assertTrue(direct.getCause() instanceof io.vertx.core.eventbus.ReplyException, String.valueOf(direct.getCause()));
 
         try (Intruder intruder = Intruder.join(cluster, members)) {
+          aMemberWithoutTheSecretReadsNoPasswordOrTokenHash(na, intruder);
           forgedAuthStoresAndFleetEntriesAreIgnored(na, b, intruder, stack);
         }
 
@@ -237,6 +238,29 @@ class FleetIT {
     assertEquals(b, new JsonObject(data.substring(6)).getString("node"));
     sse.body().close();
     assertEquals(404, na.http.get("/api/nodes/" + b + "/stack/no-such-stack/logs?follow=true").status());
+  }
+
+  /**
+   * A member without the secret reads every map of the cluster and hears the auth store's
+   * changes go by: the store is there, but encrypted, so neither the password's bcrypt hash nor
+   * a token's hash is in anything it can read.
+   */
+  static void aMemberWithoutTheSecretReadsNoPasswordOrTokenHash(TestNode na, Intruder intruder) throws Exception {
+    java.util.List<String> heard = intruder.listen("dockup.auth.sync");
+    java.util.List<String> hashes = new java.util.ArrayList<>();
+    // The intruder's registration reaches the nodes a moment after it is made: change until it hears one.
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (heard.isEmpty() && System.nanoTime() < deadline) {
+      Http.Resp created = na.http.post("/api/tokens", new JsonObject().put("name", "seen-" + UUID.randomUUID()).put("scope", "read"));
+      assertEquals(201, created.status(), created.toString());
+      hashes.add(dev.dockup.auth.Secrets.sha256Hex(created.json().getString("token")));
+      Thread.sleep(1_000);
+    }
+    assertFalse(heard.isEmpty(), "the intruder hears the store's changes");
+    String readable = intruder.everythingInMaps() + String.join("\n", heard);
+    assertTrue(readable.contains("dockup.auth store = {\"box\""), "the store is in the map, encrypted:\n" + readable);
+    assertFalse(readable.contains("$2"), "a bcrypt hash in what the intruder reads:\n" + readable);
+    for (String hash : hashes) assertFalse(readable.contains(hash), "a token hash in what the intruder reads");
   }
 
   /**

@@ -60,6 +60,7 @@ class FleetProcessesIT {
   NodeProcess nodeB;
   Http apiA;
   Vertx intruder;
+  Intruder intruderMember;
 
   @Test
   void twoNodesInTheirOwnProcessesWithTheirOwnEngines() throws Throwable {
@@ -88,7 +89,8 @@ class FleetProcessesIT {
       assertEquals(200, jwt.status(), jwt.toString());
       apiA = anonA.with("Authorization", "Bearer " + jwt.json().getString("token"));
       await(apiA, "/api/nodes", v -> reachable(v, b), deadlineIn(Duration.ofSeconds(30)));
-      intruder = Intruder.join(cluster, members).vertx;
+      intruderMember = Intruder.join(cluster, members);
+      intruder = intruderMember.vertx;
 
       assertAll("a fleet of two processes",
           this::aRunsAStackOnBAndSeesItsOutput,
@@ -98,6 +100,7 @@ class FleetProcessesIT {
           this::aCrashOfBIsNoticedWithin10Seconds,
           this::bRestartedComesBackWithItsFreshState,
           this::oneLoginAndOneTokenServeTheWholeFleet,
+          this::aMemberWithoutTheSecretReadsNoPasswordOrTokenHash,
           this::aMemberWithoutTheSecretCannotForgeAnAuthStoreEntry);
     } catch (Throwable t) {
       for (NodeProcess n : Arrays.asList(nodeA, nodeB)) {
@@ -265,7 +268,21 @@ class FleetProcessesIT {
   }
 
   /**
-   * Step 6c. The intruder puts a store of its own, with its own password, in the cluster's auth
+   * Step 6c. After the logins and tokens of step 5, the intruder reads every map of the cluster:
+   * the auth store is there, encrypted, with no bcrypt hash and no token hash in sight.
+   */
+  void aMemberWithoutTheSecretReadsNoPasswordOrTokenHash() throws Exception {
+    Http.Resp created = apiA.post("/api/tokens", new JsonObject().put("name", "seen-" + UUID.randomUUID()).put("scope", "read"));
+    assertEquals(201, created.status(), created.toString());
+    String hash = dev.dockup.auth.Secrets.sha256Hex(created.json().getString("token"));
+    String readable = intruderMember.everythingInMaps();
+    assertTrue(readable.contains(Bus.AUTH_MAP + " " + Bus.AUTH_KEY + " = {\"box\""), "the store is in the map, encrypted:\n" + readable);
+    assertFalse(readable.contains("$2"), "a bcrypt hash in what the intruder reads:\n" + readable);
+    assertFalse(readable.contains(hash), "a token hash in what the intruder reads");
+  }
+
+  /**
+   * Step 6d. The intruder puts a store of its own, with its own password, in the cluster's auth
    * map and pushes it to every node, sealed with a key of its own and not sealed at all: no node
    * takes it, and the fleet's password keeps working.
    */

@@ -236,6 +236,41 @@ class PeerIT {
     }
   }
 
+  /**
+   * A peer that answers every request with an error full of its own internals: what reaches a
+   * client of A, at read scope above all, is a status and DockUp's own words.
+   */
+  @Test
+  void aPeersErrorTextNeverReachesAClient() throws Exception {
+    String leak = "LEAK-" + UUID.randomUUID();
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      int port = vertx.createHttpServer().requestHandler(req -> req.response().setStatusCode(req.path().endsWith("/operation") ? 400 : 500)
+              .end(new JsonObject().put("error", leak + " Traceback at /srv/peer/app.py").encode()))
+          .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
+      String id = a.http.post("/api/peers", new JsonObject().put("name", "Troubled").put("url", "http://127.0.0.1:" + port)
+          .put("api_token", "whatever")).json().getJsonObject("peer").getString("id");
+      try {
+        Http reader = a.http.anonymous().with("X-API-Token", token(a, "read"));
+        Http.Resp all = reader.get("/api/stacks/all");
+        assertEquals(200, all.status(), all.toString());
+        assertEquals("Peer answered HTTP 500 (Internal Server Error)", peerStatus(all.json(), id).getString("error"));
+        Http.Resp list = reader.get("/api/peer/" + id + "/stacks");
+        assertEquals(502, list.status());
+        Http.Resp one = reader.get("/api/peer/" + id + "/stack/" + remoteStack);
+        assertEquals(502, one.status());
+        Http.Resp op = a.http.post("/api/peer/" + id + "/stack/" + remoteStack + "/operation", new JsonObject().put("operation", "up"));
+        assertEquals(400, op.status(), "the peer's refusal keeps its status");
+        assertEquals("{\"error\":\"Peer answered HTTP 400 (Bad Request)\"}", op.text());
+        for (Http.Resp r : java.util.List.of(all, list, one, op)) assertFalse(r.text().contains(leak), r.toString());
+      } finally {
+        a.http.delete("/api/peers/" + id);
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
   @Test
   void peersAreUpdatedDisabledAndRemoved() {
     Http.Resp add = a.http.post("/api/peers", new JsonObject().put("name", "Node B").put("url", b.http.base() + "/")

@@ -31,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PeerServiceTest {
   static final String SECRET = "peer-token-s3cret-value";
+  /** What a peer in trouble might say: nothing of it may reach our clients. */
+  static final String LEAKY_ERROR = "{\"error\":\"LEAK: Traceback (most recent call last) /srv/peer/app.py\"}";
 
   @TempDir Path tmp;
   private Vertx vertx;
@@ -57,9 +59,12 @@ class PeerServiceTest {
           listCalls.incrementAndGet();
           if (listStatus == -1) return; // never answers
           vertx.setTimer(Math.max(1, listDelayMs), t -> req.response().setStatusCode(listStatus)
-              .end(listStatus == 200 ? "{\"stacks\":[{\"name\":\"web\",\"node\":\"far\",\"status\":\"running\"}]}" : "{\"error\":\"Authentication required\"}"));
+              .end(listStatus == 200 ? "{\"stacks\":[{\"name\":\"web\",\"node\":\"far\",\"status\":\"running\"}]}" : LEAKY_ERROR));
         }
-        default -> req.response().setStatusCode(404).end("{\"error\":\"Not found\"}");
+        case "/api/stack/web" -> req.response().end("{\"name\":\"web\",\"status\":\"running\"}");
+        case "/api/stack/broken" -> req.response().setStatusCode(500).end(LEAKY_ERROR);
+        case "/api/stack/plain" -> req.response().end("LEAK: not JSON at all");
+        default -> req.response().setStatusCode(404).end(LEAKY_ERROR);
       }
     }).listen(0, "127.0.0.1"));
   }
@@ -200,6 +205,37 @@ class PeerServiceTest {
     ApiException e = assertThrows(ApiException.class, () -> await(peers.stacks(p)));
     assertEquals(502, e.status());
     assertTrue(e.getMessage().contains("refused the API token"), e.getMessage());
+  }
+
+  @Test
+  void aPeersErrorTextIsSummarisedByItsStatusAndNeverEchoed() throws Exception {
+    Peer p = add(new JsonObject().put("name", "Far").put("url", url()).put("api_token", SECRET));
+    listStatus = 500;
+    ApiException list = assertThrows(ApiException.class, () -> await(peers.stacks(p)));
+    assertEquals(502, list.status());
+    assertEquals("Peer answered HTTP 500 (Internal Server Error)", list.getMessage());
+    assertEquals(list.getMessage(), PeerService.summary(list));
+    assertEquals("Peer request failed", PeerService.summary(new IllegalStateException("LEAK: internal")));
+    assertEquals("Peer request failed", PeerService.summary(new ApiException(500, "LEAK: not ours")));
+
+    PeerService.Reply missing = relay(p, "/api/stack/missing");
+    assertEquals(404, missing.status(), "the client's own mistake keeps its status");
+    assertEquals("Peer answered HTTP 404 (Not Found)", missing.body().getString("error"));
+    PeerService.Reply broken = relay(p, "/api/stack/broken");
+    assertEquals(502, broken.status());
+    assertEquals("Peer answered HTTP 500 (Internal Server Error)", broken.body().getString("error"));
+    PeerService.Reply plain = relay(p, "/api/stack/plain");
+    assertEquals(502, plain.status());
+    assertEquals("Peer sent an invalid answer", plain.body().getString("error"));
+    for (PeerService.Reply r : List.of(missing, broken, plain)) assertFalse(r.body().encode().contains("LEAK"), r.body().encode());
+
+    PeerService.Reply good = relay(p, "/api/stack/web");
+    assertEquals(200, good.status());
+    assertEquals(new JsonObject().put("name", "web").put("status", "running").put("peer", p.id()), good.body());
+  }
+
+  private PeerService.Reply relay(Peer p, String path) throws Exception {
+    return PeerService.relay(await(peers.call(p, io.vertx.core.http.HttpMethod.GET, path, null, 2_000)), p.id());
   }
 
   @Test
