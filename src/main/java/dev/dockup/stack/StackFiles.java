@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -113,7 +114,9 @@ public final class StackFiles {
         Path file = entry.resolve(compose.get());
         Parsed parsed = parse(file);
         seen.put(file, parsed);
+        // Still a stack (its containers stay its own, its file can be fixed through the API), and said to be unusable.
         folders.put(folder, new Folder(folder, entry, compose.get(), overrides(entry), parsed.compose(), parsed.error()));
+        if (parsed.error() != null) ignored.add(new Ignored(folder, "Compose file cannot be used: " + parsed.error()));
       }
     }
     parseCache.keySet().retainAll(seen.keySet());
@@ -134,6 +137,9 @@ public final class StackFiles {
         return new Parsed(mtime, attrs.size(), ComposeFile.parse(Files.readString(file)), null);
       } catch (ComposeFile.Invalid e) {
         return new Parsed(mtime, attrs.size(), null, e.getMessage());
+      } catch (RuntimeException e) {
+        // One file the parser chokes on must not hide every other folder.
+        return new Parsed(mtime, attrs.size(), null, "Compose file cannot be parsed");
       }
     } catch (ApiException | IOException e) {
       return new Parsed(0, -1, null, "Unreadable compose file: " + e.getMessage());
@@ -162,14 +168,31 @@ public final class StackFiles {
 
   /** Saves atomically under the stack's existing compose file name (else compose.yaml), keeping the old text. */
   public String writeCompose(String name, String content) throws IOException {
+    return inFolder(name, dir -> {
+      String fileName = composeFileName(dir).orElse(ComposeFile.FILE_NAMES.get(0));
+      Path file = dir.resolve(fileName);
+      keepHistory(name, "compose", file, content);
+      AtomicFiles.write(file, content, null);
+      return fileName;
+    });
+  }
+
+  private interface FolderWrite<T> {
+    T apply(Path dir) throws IOException;
+  }
+
+  /** Runs a write in the stack's folder; a folder this call created is removed again when the write fails. */
+  private <T> T inFolder(String name, FolderWrite<T> write) throws IOException {
     Path dir = folder(name);
-    Files.createDirectories(dir);
-    ensureInside(dir);
-    String fileName = composeFileName(dir).orElse(ComposeFile.FILE_NAMES.get(0));
-    Path file = dir.resolve(fileName);
-    keepHistory(name, "compose", file, content);
-    AtomicFiles.write(file, content, null);
-    return fileName;
+    boolean created = !Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
+    try {
+      Files.createDirectories(dir);
+      ensureInside(dir);
+      return write.apply(dir);
+    } catch (IOException | RuntimeException e) {
+      if (created) deleteTree(dir);
+      throw e;
+    }
   }
 
   public Optional<String> readEnv(String name) throws IOException {
@@ -181,12 +204,12 @@ public final class StackFiles {
 
   /** {@code .env} holds secrets: it is written owner-only. */
   public void writeEnv(String name, String content) throws IOException {
-    Path dir = folder(name);
-    Files.createDirectories(dir);
-    ensureInside(dir);
-    Path file = dir.resolve(ENV_FILE);
-    keepHistory(name, "env", file, content);
-    AtomicFiles.write(file, content, AtomicFiles.OWNER_ONLY);
+    inFolder(name, dir -> {
+      Path file = dir.resolve(ENV_FILE);
+      keepHistory(name, "env", file, content);
+      AtomicFiles.write(file, content, AtomicFiles.OWNER_ONLY);
+      return null;
+    });
   }
 
   private String readInside(Path file) throws IOException {
@@ -199,7 +222,8 @@ public final class StackFiles {
     if (!Files.isRegularFile(current)) return;
     String previous = readInside(current);
     if (previous.equals(next)) return;
-    Path dir = historyDir.resolve(name);
+    AtomicFiles.createPrivateFolder(historyDir);
+    Path dir = AtomicFiles.createPrivateFolder(historyDir.resolve(name));
     String stamp = HISTORY_TIME.format(Instant.now());
     Path version = dir.resolve(kind + "-" + stamp);
     for (int i = 1; Files.exists(version); i++) version = dir.resolve(kind + "-" + stamp + "-" + i);
@@ -215,8 +239,55 @@ public final class StackFiles {
 
   /** A private folder in {@code DATA_DIR} to validate a stack that has no folder yet. */
   public Path scratchFolder() throws IOException {
-    Files.createDirectories(tmpDir);
+    AtomicFiles.createPrivateFolder(tmpDir);
     return Files.createTempDirectory(tmpDir, "validate-");
+  }
+
+  /** A private file in {@code DATA_DIR} holding {@code content}: what compose reads a file to validate from. */
+  public Path privateInput(String content) throws IOException {
+    AtomicFiles.createPrivateFolder(tmpDir);
+    Path file = AtomicFiles.createPrivate(tmpDir.resolve("input-" + UUID.randomUUID() + ".yaml"));
+    try {
+      Files.writeString(file, content, StandardCharsets.UTF_8);
+      return file;
+    } catch (IOException e) {
+      Files.deleteIfExists(file);
+      throw e;
+    }
+  }
+
+  /**
+   * At start: removes what a crash left behind, the validation scratch space and the temporary
+   * files of interrupted writes in the stack folders (and those older versions put there).
+   * Returns how many went.
+   */
+  public int removeLeftovers() throws IOException {
+    int removed = 0;
+    if (Files.isDirectory(tmpDir, LinkOption.NOFOLLOW_LINKS)) {
+      try (Stream<Path> entries = Files.list(tmpDir)) {
+        removed += (int) entries.count();
+      }
+      deleteTree(tmpDir);
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(stacksDir)) {
+      for (Path entry : entries) {
+        if (entry.getFileName().toString().startsWith(".") || !Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) continue;
+        removed += AtomicFiles.removeLeftovers(entry, 0);
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(entry, ".dockup-validate-*.yaml")) {
+          for (Path p : old) {
+            if (Files.deleteIfExists(p)) removed++;
+          }
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** The text of the stack's {@code .env} when it is a file inside its folder; null when it has none. */
+  public String envText(Path dir) throws IOException {
+    Path file = dir.resolve(ENV_FILE);
+    if (!Files.isRegularFile(file)) return null;
+    return readInside(file);
   }
 
   public static void deleteTree(Path root) throws IOException {
