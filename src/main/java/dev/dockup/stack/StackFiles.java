@@ -177,12 +177,12 @@ public final class StackFiles {
     });
   }
 
-  private interface FolderWrite<T> {
+  interface FolderWrite<T> {
     T apply(Path dir) throws IOException;
   }
 
   /** Runs a write in the stack's folder; a folder this call created is removed again when the write fails. */
-  private <T> T inFolder(String name, FolderWrite<T> write) throws IOException {
+  <T> T inFolder(String name, FolderWrite<T> write) throws IOException {
     Path dir = folder(name);
     boolean created = !Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
     try {

@@ -93,7 +93,7 @@ public final class StacksVerticle extends VerticleBase {
         .onSuccess(cli -> {
           compose = cli;
           operations.compose(cli);
-          validation = new Validation(files, cli, config.allowOutsidePaths());
+          validation = new Validation(files, cli, config.allowOutsidePaths(), config.operationTimeoutSeconds());
         })
         .compose(cli -> io.executeBlocking(files::scan, false))
         .onSuccess(state::applyScan)

@@ -20,18 +20,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * stack's folder with its {@code .env}. Blocking: call from a worker.
  */
 final class Validation {
-  static final long TIMEOUT_S = 60;
+  /** Validation takes at most this, or OPERATION_TIMEOUT when that is shorter. */
+  static final long MAX_TIMEOUT_S = 60;
   private static final int MAX_OUTPUT_CHARS = 16 * 1024;
   static final String WITHHELD = "compose config failed; its output is not shown because it names files outside the stack's folder";
 
   private final StackFiles files;
   private final ComposeCli compose;
   private final List<Path> allowedOutside;
+  private final long timeoutSeconds;
 
-  Validation(StackFiles files, ComposeCli compose, List<Path> allowedOutside) {
+  Validation(StackFiles files, ComposeCli compose, List<Path> allowedOutside, long operationTimeoutSeconds) {
     this.files = files;
     this.compose = compose;
     this.allowedOutside = allowedOutside;
+    this.timeoutSeconds = Math.min(MAX_TIMEOUT_S, operationTimeoutSeconds);
   }
 
   /**
@@ -108,7 +111,7 @@ final class Validation {
     Process p = compose.start(dir, project, fileArgs, List.of("config", "-q"), input);
     AtomicBoolean timedOut = new AtomicBoolean();
     // A hung compose is killed with what it started; draining then ends at end of output.
-    CompletableFuture.delayedExecutor(TIMEOUT_S, TimeUnit.SECONDS).execute(() -> {
+    CompletableFuture.delayedExecutor(timeoutSeconds, TimeUnit.SECONDS).execute(() -> {
       if (p.isAlive()) {
         timedOut.set(true);
         ComposeCli.killTree(p);
@@ -118,7 +121,10 @@ final class Validation {
     int exit = ComposeCli.drain(p, l -> {
       if (out.length() < MAX_OUTPUT_CHARS) out.append(l, 0, Math.min(l.length(), MAX_OUTPUT_CHARS - out.length())).append('\n');
     });
-    if (timedOut.get()) throw new ApiException(504, "Validation timed out after " + TIMEOUT_S + " s", invalid("Validation timed out after " + TIMEOUT_S + " s"));
+    if (timedOut.get()) {
+      String error = "Validation timed out after " + timeoutSeconds + " s";
+      throw new ApiException(504, error, invalid(error));
+    }
     if (exit == 0) return null;
     String text = out.toString().trim();
     return text.isEmpty() ? "compose config failed with exit code " + exit : text;

@@ -105,6 +105,19 @@ class StackFilesTest {
     assertTrue(scan.ignored().isEmpty());
   }
 
+  @Test
+  void aComposeFileThatCannotBeParsedIsListedAsIgnoredAndTheRestIsSeen() throws IOException {
+    Files.writeString(stack("bomb", null).resolve("compose.yaml"), "services: " + "[".repeat(3000) + "]".repeat(3000) + "\n");
+    stack("ok", "compose.yaml");
+
+    StackFiles.Scan scan = files.scan();
+
+    assertEquals(List.of("web"), scan.folders().get("ok").compose().services());
+    assertNull(scan.folders().get("bomb").compose());
+    StackFiles.Ignored bomb = scan.ignored().stream().filter(i -> i.folder().equals("bomb")).findFirst().orElseThrow();
+    assertTrue(bomb.reason().contains("nested deeper than"), bomb.reason());
+  }
+
   // ---- paths stay inside STACKS_DIR ----
 
   @Test
@@ -181,6 +194,52 @@ class StackFilesTest {
     Path env = stacks.resolve("app/.env");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(env)));
     assertEquals("SECRET=1\n", files.readEnv("app").orElseThrow());
+  }
+
+  @Test
+  void aCreateThatFailsLeavesNoFolder() {
+    assertThrows(IOException.class, () -> files.inFolder("fresh", dir -> {
+      Files.writeString(dir.resolve("half"), "x");
+      throw new IOException("disk full");
+    }));
+    assertFalse(Files.exists(stacks.resolve("fresh")));
+  }
+
+  @Test
+  void aWriteThatFailsInAnExistingFolderLeavesTheFolder() throws IOException {
+    stack("app", "compose.yaml");
+    assertThrows(IOException.class, () -> files.inFolder("app", dir -> {
+      throw new IOException("disk full");
+    }));
+    assertTrue(Files.isRegularFile(stacks.resolve("app/compose.yaml")));
+  }
+
+  @Test
+  void theInputOfAValidationIsOwnerOnlyInDataDir() throws IOException {
+    Path input = files.privateInput("services: {}\n");
+    assertTrue(input.startsWith(data.toRealPath()));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(input)));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(input.getParent())));
+  }
+
+  @Test
+  void leftoversOfACrashAreRemovedAtStart() throws IOException {
+    Path app = stack("app", "compose.yaml");
+    Files.writeString(app.resolve(".env"), "KEEP=1\n");
+    Path envTmp = Files.writeString(app.resolve(".env.0b8e5f7a-3c4d-4e5f-8a9b-0c1d2e3f4a5b.tmp"), "SECRET=1\n");
+    Path oldValidation = Files.writeString(app.resolve(".dockup-validate-0b8e5f7a-3c4d-4e5f-8a9b-0c1d2e3f4a5b.yaml"), "x");
+    Path scratch = Files.createDirectories(data.resolve("tmp/validate-123"));
+    Files.writeString(scratch.resolve("x"), "x");
+    Files.writeString(data.resolve("tmp/input-1.yaml"), "x");
+    Path notOurs = Files.writeString(app.resolve(".env.backup.tmp"), "mine");
+
+    assertEquals(4, files.removeLeftovers());
+
+    assertFalse(Files.exists(envTmp));
+    assertFalse(Files.exists(oldValidation));
+    assertFalse(Files.exists(data.resolve("tmp")));
+    assertTrue(Files.exists(notOurs));
+    assertEquals("KEEP=1\n", Files.readString(app.resolve(".env")));
   }
 
   private List<Path> history(String name) throws IOException {
