@@ -6,7 +6,6 @@ import dev.dockup.bus.Bus;
 import dev.dockup.bus.Reply;
 import dev.dockup.bus.Services;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
@@ -14,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,31 +22,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Owns the stacks of this node: the folders in {@code STACKS_DIR} (watched), what the engine
- * reports ({@link StackState}), the compose operations ({@link Operations}) and the changes of
- * files (one at a time per stack, {@link StackLocks}). Compose files are parsed and validated on
+ * Owns the stacks of this node: the folders in {@code STACKS_DIR} ({@link FolderScans}), what
+ * the engine reports ({@link StackState}), the compose operations ({@link Operations}) and the
+ * changes of files (one at a time per stack, {@link StackLocks}). Compose files are parsed and validated on
  * workers, never on this verticle's event loop; answers are built from memory.
  */
 public final class StacksVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StacksVerticle.class);
   static final Set<String> OPERATIONS = Set.of("up", "down", "stop", "restart", "pull");
-  private static final long RESCAN_MS = 60_000;
 
   private final Config config;
   private final StackListCache listCache;
   private StackFiles files;
+  private StackTrash trash;
   private ComposeCli compose;
   private Validation validation;
   private WorkerExecutor io;
   private WorkerExecutor processes;
-  private FolderWatcher watcher;
+  private FolderScans scans;
   private StackState state;
   private Operations operations;
   private final StackLocks locks = new StackLocks();
-
-  private boolean scanning;
-  private final List<Promise<Void>> scanWaiters = new ArrayList<>();
-  private long rescanTimer = -1;
 
   public StacksVerticle(Config config, StackListCache listCache) {
     this.config = config;
@@ -58,11 +52,13 @@ public final class StacksVerticle extends VerticleBase {
   @Override
   public Future<?> start() throws Exception {
     files = new StackFiles(config.stacksDir(), config.dataDir());
+    trash = new StackTrash(files);
     io = vertx.createSharedWorkerExecutor("dockup-files", 4);
     processes = vertx.createSharedWorkerExecutor("dockup-compose", 32,
         config.operationTimeoutSeconds() + 120L, TimeUnit.SECONDS);
     state = new StackState(config.nodeName(), context, listCache);
     operations = new Operations(context, processes, state, config.nodeName(), config.operationTimeoutSeconds());
+    scans = new FolderScans(context, io, files, trash, state);
 
     vertx.eventBus().<JsonObject>localConsumer(Bus.projectChanged(config.nodeName()), m -> state.onProjects(m.body()));
     vertx.eventBus().<JsonObject>localConsumer(Bus.engineState(config.nodeName()), m -> state.onEngineState(m.body()));
@@ -78,7 +74,7 @@ public final class StacksVerticle extends VerticleBase {
     actions.put(Bus.Stacks.PUT_ENV, this::putEnv);
     actions.put(Bus.Stacks.VALIDATE, this::validate);
     actions.put(Bus.Stacks.LOGS, this::logs);
-    actions.put(Bus.Stacks.TRASH, this::trash);
+    actions.put(Bus.Stacks.TRASH, this::listTrash);
     actions.put(Bus.Stacks.RESTORE, this::restore);
     actions.put(Bus.Stacks.OPERATIONS, req -> Future.succeededFuture(operations.list()));
     actions.put(Bus.Stacks.GET_OPERATION, req -> Future.succeededFuture(operations.get(req.getString(Bus.ID))));
@@ -95,63 +91,13 @@ public final class StacksVerticle extends VerticleBase {
           operations.compose(cli);
           validation = new Validation(files, cli, config.allowOutsidePaths(), config.operationTimeoutSeconds());
         })
-        .compose(cli -> io.executeBlocking(files::scan, false))
-        .onSuccess(state::applyScan)
-        .compose(scan -> io.executeBlocking(() -> new FolderWatcher(files.root(), () -> context.runOnContext(v -> scheduleRescan())), false))
-        .onSuccess(w -> {
-          watcher = w;
-          vertx.setPeriodic(RESCAN_MS, id -> rescan());
-          purgeTrash();
-          vertx.setPeriodic(TimeUnit.DAYS.toMillis(1), id -> purgeTrash());
-        });
+        .compose(cli -> scans.start());
   }
 
   @Override
   public Future<?> stop() throws Exception {
-    if (watcher != null) watcher.close();
+    scans.close();
     return Future.join(io.close(), processes.close());
-  }
-
-  // ---- the folder ----
-
-  private void scheduleRescan() {
-    if (rescanTimer >= 0) return;
-    rescanTimer = vertx.setTimer(50, id -> {
-      rescanTimer = -1;
-      rescan();
-    });
-  }
-
-  /**
-   * One scan at a time. The future completes after a scan that started after the call, so a
-   * caller that just wrote a folder sees it; calls during a scan share exactly one more.
-   */
-  private Future<Void> rescan() {
-    Promise<Void> done = Promise.promise();
-    scanWaiters.add(done);
-    if (!scanning) runScan();
-    return done.future();
-  }
-
-  private void runScan() {
-    scanning = true;
-    List<Promise<Void>> waiters = new ArrayList<>(scanWaiters);
-    scanWaiters.clear();
-    io.executeBlocking(files::scan, false)
-        .onSuccess(state::applyScan)
-        .onFailure(t -> LOG.warn("Scanning {} failed: {}", files.root(), t.getMessage()))
-        .onComplete(ar -> {
-          scanning = false;
-          waiters.forEach(Promise::tryComplete);
-          if (!scanWaiters.isEmpty()) runScan();
-        });
-  }
-
-  private void purgeTrash() {
-    io.executeBlocking(() -> files.purgeTrash(Instant.now()), false)
-        .onSuccess(n -> {
-          if (n > 0) LOG.info("Purged {} trash entries older than {} days", n, StackFiles.TRASH_RETENTION_DAYS);
-        });
   }
 
   private Future<JsonObject> detail(JsonObject req) {
@@ -274,8 +220,8 @@ public final class StacksVerticle extends VerticleBase {
         })
         .compose(imgs -> {
           state.deleting(name);
-          return io.executeBlocking(() -> files.moveToTrash(name), false)
-              .compose(entry -> rescan().map(v -> (Object) new JsonObject()
+          return io.executeBlocking(() -> trash.moveToTrash(name), false)
+              .compose(entry -> scans.rescan().map(v -> (Object) new JsonObject()
                   .put("success", true)
                   .put("stack", name)
                   .put("trash_id", entry.id())
@@ -284,8 +230,8 @@ public final class StacksVerticle extends VerticleBase {
         });
   }
 
-  private Future<JsonObject> trash(JsonObject req) {
-    return io.executeBlocking(files::listTrash, false).map(entries -> {
+  private Future<JsonObject> listTrash(JsonObject req) {
+    return io.executeBlocking(trash::listTrash, false).map(entries -> {
       JsonArray list = new JsonArray();
       entries.forEach(e -> list.add(new JsonObject()
           .put("id", e.id()).put("stack", e.stack())
@@ -296,15 +242,15 @@ public final class StacksVerticle extends VerticleBase {
 
   private Future<JsonObject> restore(JsonObject req) {
     String id = req.getString(Bus.ID);
-    String name = StackFiles.trashStack(id);
+    String name = StackTrash.trashStack(id);
     if (name == null) throw ApiException.badRequest("Invalid trash id");
     return locks.run(name, () -> {
       // Checked here, on the loop that owns what the engine runs; the files are moved on a worker.
       if (state.onEngine(name) && !state.hasFolder(name)) {
         throw ApiException.conflict("A stack named " + name + " already runs on the engine");
       }
-      return io.executeBlocking(() -> files.restore(id), false)
-          .compose(restored -> rescan().map(v -> new JsonObject().put("success", true).put("stack", restored)));
+      return io.executeBlocking(() -> trash.restore(id), false)
+          .compose(restored -> scans.rescan().map(v -> new JsonObject().put("success", true).put("stack", restored)));
     });
   }
 
@@ -338,7 +284,7 @@ public final class StacksVerticle extends VerticleBase {
             }
             return io.executeBlocking(() -> files.writeCompose(name, content), false);
           })
-          .compose(file -> rescan().map(v -> {
+          .compose(file -> scans.rescan().map(v -> {
             JsonObject body = new JsonObject().put("success", true).put("stack", name).put("file", file).put("created", created);
             return (Object) (created ? new Reply(201, body) : body);
           }));
@@ -368,7 +314,7 @@ public final class StacksVerticle extends VerticleBase {
             files.writeEnv(name, content);
             return null;
           }, false)
-          .compose(v -> rescan())
+          .compose(v -> scans.rescan())
           .map(v -> new JsonObject().put("success", true).put("stack", name));
     });
   }

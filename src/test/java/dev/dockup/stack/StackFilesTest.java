@@ -34,10 +34,12 @@ class StackFilesTest {
   @TempDir Path data;
   @TempDir Path outside;
   StackFiles files;
+  StackTrash trash;
 
   @BeforeEach
   void setUp() throws IOException {
     files = new StackFiles(stacks, data);
+    trash = new StackTrash(files);
   }
 
   private Path stack(String folder, String composeName) throws IOException {
@@ -262,80 +264,80 @@ class StackFilesTest {
   void moveToTrashListAndRestore() throws IOException {
     stack("app", "compose.yaml");
 
-    StackFiles.TrashEntry entry = files.moveToTrash("app");
+    StackTrash.TrashEntry entry = trash.moveToTrash("app");
 
     assertFalse(Files.exists(stacks.resolve("app")));
     assertTrue(entry.id().startsWith("app-"));
     assertTrue(Files.isDirectory(stacks.resolve(".trash").resolve(entry.id())));
     assertFalse(files.scan().folders().containsKey("app"));
-    List<StackFiles.TrashEntry> trash = files.listTrash();
-    assertEquals(List.of(entry.id()), trash.stream().map(StackFiles.TrashEntry::id).toList());
-    assertEquals("app", trash.get(0).stack());
-    assertTrue(trash.get(0).bytes() > 0);
+    List<StackTrash.TrashEntry> entries = trash.listTrash();
+    assertEquals(List.of(entry.id()), entries.stream().map(StackTrash.TrashEntry::id).toList());
+    assertEquals("app", entries.get(0).stack());
+    assertTrue(entries.get(0).bytes() > 0);
 
-    assertEquals("app", files.restore(entry.id()));
+    assertEquals("app", trash.restore(entry.id()));
     assertEquals(COMPOSE, files.readCompose("app").orElseThrow());
-    assertTrue(files.listTrash().isEmpty());
+    assertTrue(trash.listTrash().isEmpty());
   }
 
   @Test
   void trashingTheSameNameTwiceKeepsBoth() throws IOException {
     stack("app", "compose.yaml");
-    String first = files.moveToTrash("app").id();
+    String first = trash.moveToTrash("app").id();
     stack("app", "compose.yaml");
-    String second = files.moveToTrash("app").id();
+    String second = trash.moveToTrash("app").id();
     assertFalse(first.equals(second));
-    assertEquals(2, files.listTrash().size());
+    assertEquals(2, trash.listTrash().size());
   }
 
   @Test
   void moveToTrashOfUnknownStackIs404() {
-    assertEquals(404, status(assertThrows(ApiException.class, () -> files.moveToTrash("nope"))));
+    assertEquals(404, status(assertThrows(ApiException.class, () -> trash.moveToTrash("nope"))));
   }
 
   @Test
   void restoreRefusesWhenTheFolderExists() throws IOException {
     stack("app", "compose.yaml");
-    String id = files.moveToTrash("app").id();
+    String id = trash.moveToTrash("app").id();
     stack("app", "compose.yaml");
 
-    assertEquals(409, status(assertThrows(ApiException.class, () -> files.restore(id))));
+    assertEquals(409, status(assertThrows(ApiException.class, () -> trash.restore(id))));
     assertTrue(Files.isDirectory(stacks.resolve(".trash").resolve(id)));
   }
 
   @Test
   void restoreRefusesInvalidIds() {
     for (String bad : new String[] {"../x", "..", "app", "app-2024", "app-20240101000000/../../x", ""}) {
-      assertEquals(400, status(assertThrows(ApiException.class, () -> files.restore(bad))), bad);
+      assertEquals(400, status(assertThrows(ApiException.class, () -> trash.restore(bad))), bad);
     }
-    assertEquals(400, status(assertThrows(ApiException.class, () -> files.restore(null))));
-    assertEquals(404, status(assertThrows(ApiException.class, () -> files.restore("app-20240101000000"))));
+    assertEquals(400, status(assertThrows(ApiException.class, () -> trash.restore(null))));
+    assertEquals(404, status(assertThrows(ApiException.class, () -> trash.restore("app-20240101000000"))));
   }
 
   @Test
   void purgeTrashDeletesOnlyEntriesOlderThanThirtyDays() throws IOException {
     Instant now = Instant.now();
-    Path trash = Files.createDirectories(stacks.resolve(".trash"));
-    Path old = Files.createDirectories(trash.resolve("old-" + TRASH_TIME.format(now.minus(Duration.ofDays(31)))));
+    Path trashDir = Files.createDirectories(stacks.resolve(".trash"));
+    Path old = Files.createDirectories(trashDir.resolve("old-" + TRASH_TIME.format(now.minus(Duration.ofDays(31)))));
     Files.writeString(old.resolve("compose.yaml"), COMPOSE);
-    Path recent = Files.createDirectories(trash.resolve("recent-" + TRASH_TIME.format(now.minus(Duration.ofDays(29)))));
+    Path recent = Files.createDirectories(trashDir.resolve("recent-" + TRASH_TIME.format(now.minus(Duration.ofDays(29)))));
     stack("app", "compose.yaml");
-    String fresh = files.moveToTrash("app").id();
+    String fresh = trash.moveToTrash("app").id();
 
-    assertEquals(1, files.purgeTrash(now));
+    assertEquals(1, trash.purgeTrash(now));
 
     assertFalse(Files.exists(old));
     assertTrue(Files.isDirectory(recent));
-    assertTrue(Files.isDirectory(trash.resolve(fresh)));
+    assertTrue(Files.isDirectory(trashDir.resolve(fresh)));
   }
 
   @Test
   void aMalformedTrashFolderDoesNotBreakListingOrPurge() throws IOException {
     Files.createDirectories(stacks.resolve(".trash/junk-20241399999999"));
     stack("app", "compose.yaml");
-    String id = files.moveToTrash("app").id();
+    String id = trash.moveToTrash("app").id();
 
-    assertEquals(List.of(id), files.listTrash().stream().map(StackFiles.TrashEntry::id).toList());
-    assertEquals(0, files.purgeTrash(Instant.now()));
+    assertEquals(List.of(id), trash.listTrash().stream().map(StackTrash.TrashEntry::id).toList());
+    assertEquals(0, trash.purgeTrash(Instant.now()));
   }
 }
