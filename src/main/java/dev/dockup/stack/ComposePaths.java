@@ -74,7 +74,7 @@ final class ComposePaths {
       Path start = ref.kind() == ComposeFile.Kind.FILE && ref.dir() != null ? resolve(base, dir.get()) : base;
       Path target = resolve(start, path.get());
       if (target == null || !allowedPath(target, ref)) continue;
-      if (compose) follow(ref, target, base, vars, depth);
+      if (compose) follow(ref, target, ref.dir() == null ? null : resolve(base, dir.get()), vars, depth);
     }
   }
 
@@ -88,8 +88,8 @@ final class ComposePaths {
     return false;
   }
 
-  /** Loads an included or extended file and checks its own paths. */
-  private void follow(ComposeFile.Reference ref, Path file, Path base, ComposeVariables vars, int depth) {
+  /** Loads an included or extended file and checks its own paths; {@code projectDir} is an include's, or null. */
+  private void follow(ComposeFile.Reference ref, Path file, Path projectDir, ComposeVariables vars, int depth) {
     if (!Files.isRegularFile(file) || !visited.add(file)) return;  // missing: compose says so; seen: a cycle
     if (depth + 1 > MAX_NESTING || visited.size() > MAX_FILES) {
       refused.add(ref.field() + ": compose files nested deeper than " + MAX_NESTING + " or more than " + MAX_FILES);
@@ -112,7 +112,6 @@ final class ComposePaths {
       check(own, file.getParent(), vars, depth + 1);
     } else {
       // An included file takes its variables from its own .env, which DockUp does not follow: none are trusted.
-      Path projectDir = ref.dir() == null ? file.getParent() : resolve(base, ref.dir());
       check(own, projectDir == null ? file.getParent() : projectDir, ComposeVariables.none(), depth + 1);
     }
   }

@@ -130,6 +130,16 @@ class ComposePathsTest {
   }
 
   @Test
+  void anIncludedFilesPathsStartFromItsProjectDirectory() throws Exception {
+    Files.createDirectories(stack.resolve("sub/deeper"));
+    Files.writeString(stack.resolve("sub/compose.yaml"), "services:\n  db:\n    image: x\n    env_file: ../../db.env\n");
+    // From sub/deeper, ../../db.env is the stack's own; from sub (the file's folder) it would be outside.
+    assertTrue(check("include:\n  - path: sub/compose.yaml\n    project_directory: ${SUB}/deeper\n" + service(""), "SUB=sub\n", List.of()).ok());
+    assertFalse(check("include: [sub/compose.yaml]\n" + service("")).ok());
+    assertFalse(check("include:\n  - path: sub/compose.yaml\n    project_directory: /tmp\n" + service("")).ok());
+  }
+
+  @Test
   void includeCyclesEndAndBombsInIncludedFilesAreRefused() throws Exception {
     Files.writeString(stack.resolve("a.yaml"), "include: [b.yaml]\n");
     Files.writeString(stack.resolve("b.yaml"), "include: [a.yaml]\n");
