@@ -105,12 +105,18 @@ final class StackState {
       listChanged();
     }
     updateItems(names);
-    deleting.clear();
+    // A delete the scan has seen is over, whether its item went (or stays, its containers left behind).
+    deleting.removeIf(name -> !folders.containsKey(name));
   }
 
   /** The next removal of this stack's item is a delete through DockUp (schedules then go too). */
   void deleting(String name) {
     deleting.add(name);
+  }
+
+  /** The delete failed before its folder moved. */
+  void notDeleting(String name) {
+    deleting.remove(name);
   }
 
   // ---- what it answers ----

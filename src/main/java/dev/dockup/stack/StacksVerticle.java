@@ -221,6 +221,7 @@ public final class StacksVerticle extends VerticleBase {
         .compose(imgs -> {
           state.deleting(name);
           return io.executeBlocking(() -> trash.moveToTrash(name), false)
+              .onFailure(t -> state.notDeleting(name))
               .compose(entry -> scans.rescan().map(v -> (Object) new JsonObject()
                   .put("success", true)
                   .put("stack", name)
