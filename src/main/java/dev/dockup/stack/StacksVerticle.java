@@ -24,8 +24,8 @@ import java.util.function.Function;
 /**
  * Owns the stacks of this node: the folders in {@code STACKS_DIR} ({@link FolderScans}), what
  * the engine reports ({@link StackState}), the compose operations ({@link Operations}) and the
- * changes of files (one at a time per stack, {@link StackLocks}). Compose files are parsed and validated on
- * workers, never on this verticle's event loop; answers are built from memory.
+ * changes of files (one at a time per stack, {@link StackLocks}). Compose files are parsed and
+ * validated on workers, never on this verticle's event loop; answers are built from memory.
  */
 public final class StacksVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StacksVerticle.class);
