@@ -36,7 +36,8 @@ public record Config(
     List<String> allowedOrigins,
     boolean secureCookies,
     int updateGraceSeconds,
-    Cluster cluster) {
+    Cluster cluster,
+    List<Path> allowOutsidePaths) {
 
   /** The fleet settings; {@code enabled} false means a single node with a local event bus. */
   public record Cluster(boolean enabled, String name, String host, int port, int eventBusPort,
@@ -76,7 +77,8 @@ public record Config(
       Map.entry("DOCKUP_EVENTBUS_PORT", "eventbus_port"),
       Map.entry("DOCKUP_CLUSTER_MEMBERS", "cluster_members"),
       Map.entry("DOCKUP_CLUSTER_SECRET", "cluster_secret"),
-      Map.entry("DOCKUP_CLUSTER_CONFIG", "cluster_config"));
+      Map.entry("DOCKUP_CLUSTER_CONFIG", "cluster_config"),
+      Map.entry("ALLOW_OUTSIDE_PATHS", "allow_outside_paths"));
 
   public static Config load(Path file, Map<String, String> env) {
     JsonObject json = defaults();
@@ -115,7 +117,8 @@ public record Config(
         .put("cluster_port", 5701)
         .put("eventbus_port", 5702)
         .put("cluster_members", new JsonArray())
-        .put("cluster_config", "cluster.xml");
+        .put("cluster_config", "cluster.xml")
+        .put("allow_outside_paths", new JsonArray());
   }
 
   public static Config fromJson(JsonObject json) {
@@ -149,7 +152,8 @@ public record Config(
         list(json, "allowed_origins"),
         bool(json, "secure_cookies"),
         intValue(json, "update_grace", 1, 3_600),
-        cluster(json));
+        cluster(json),
+        list(json, "allow_outside_paths").stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList());
   }
 
   private static Cluster cluster(JsonObject json) {
@@ -224,6 +228,7 @@ public record Config(
         + ", jwtExpirySeconds=" + jwtExpirySeconds + ", loginMaxFailures=" + loginMaxFailures
         + ", loginWindowSeconds=" + loginWindowSeconds + ", trustedProxies=" + trustedProxies
         + ", allowedOrigins=" + allowedOrigins + ", secureCookies=" + secureCookies
-        + ", updateGraceSeconds=" + updateGraceSeconds + ", cluster=" + cluster + "]";
+        + ", updateGraceSeconds=" + updateGraceSeconds + ", cluster=" + cluster
+        + ", allowOutsidePaths=" + allowOutsidePaths + "]";
   }
 }

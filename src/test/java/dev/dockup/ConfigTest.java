@@ -51,6 +51,15 @@ class ConfigTest {
   }
 
   @Test
+  void allowOutsidePathsIsAListOfFolders() throws IOException {
+    assertEquals(java.util.List.of(), Config.load(null, Map.of()).allowOutsidePaths());
+    Config fromEnv = Config.load(null, Map.of("ALLOW_OUTSIDE_PATHS", "/srv/shared/, /opt/certs"));
+    assertEquals(java.util.List.of(Path.of("/srv/shared"), Path.of("/opt/certs")), fromEnv.allowOutsidePaths());
+    Path file = Files.writeString(dir.resolve("config.json"), "{\"allow_outside_paths\": [\"/srv/a/../b\"]}");
+    assertEquals(java.util.List.of(Path.of("/srv/b")), Config.load(file, Map.of()).allowOutsidePaths());
+  }
+
+  @Test
   void blankEnvironmentValuesAreIgnored() {
     Config c = Config.load(null, Map.of("PORT", " ", "DOCKUP_NODE_NAME", ""));
     assertEquals(5000, c.port());

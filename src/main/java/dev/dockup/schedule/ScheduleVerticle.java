@@ -34,7 +34,8 @@ import java.util.function.Function;
  * {@code auto} has a timer to its next run (never longer than an hour: then the next run is
  * computed again, so clock changes and long waits behave); a run is a request to the update
  * service, one at a time per stack. Accepts both the 1.3.0 form ({@code enabled, schedule}) and
- * the newer one ({@code mode, cron}) and answers with both.
+ * the newer one ({@code mode, cron}) and answers with both. A stack deleted through DockUp loses
+ * its schedule; one that is gone when its run is due (removed by hand) loses it then.
  */
 public final class ScheduleVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduleVerticle.class);
@@ -95,6 +96,7 @@ public final class ScheduleVerticle extends VerticleBase {
     return vertx.executeBlocking(file::read, false)
         .onSuccess(this::load)
         .compose(doc -> vertx.eventBus().<JsonObject>localConsumer(Bus.schedules(config.nodeName()), m -> Services.serve(m, actions)).completion())
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(Bus.EVENTS, m -> onEvent(m.body())).completion())
         .onSuccess(v -> schedules.keySet().forEach(this::arm));
   }
 
@@ -255,6 +257,48 @@ public final class ScheduleVerticle extends VerticleBase {
     return s;
   }
 
+  // ---- stacks that go ----
+
+  /** The feed says when one of this node's stacks was deleted through DockUp. */
+  private void onEvent(JsonObject msg) {
+    if (msg != null && "stack_status".equals(msg.getValue("type")) && config.nodeName().equals(msg.getValue(Bus.NODE))
+        && Boolean.TRUE.equals(msg.getValue("removed")) && Boolean.TRUE.equals(msg.getValue("deleted"))
+        && msg.getValue(Bus.STACK) instanceof String name) {
+      drop(name, "the stack was deleted");
+    }
+  }
+
+  private void drop(String name, String why) {
+    Long timer = timers.remove(name);
+    if (timer != null) vertx.cancelTimer(timer);
+    lastDue.remove(name);
+    if (schedules.remove(name) == null) return;
+    LOG.info("Schedule of {} removed: {}", name, why);
+    document = document();
+    file.save(vertx, () -> document).onFailure(t -> LOG.error("Could not save {}: {}", file.path(), t.toString()));
+  }
+
+  /**
+   * Whether the stack is still there to update: a stack unknown to this node loses its schedule;
+   * one that only the engine knows (its folder gone) is skipped. When the stacks service cannot
+   * say, the run goes ahead and the update service decides.
+   */
+  private Future<Boolean> stillThere(String name) {
+    return Services.request(vertx, Bus.stacks(config.nodeName()), Bus.Stacks.GET, new JsonObject().put(Bus.NAME, name), 10_000)
+        .map(stack -> {
+          if (!stack.getBoolean("external", false)) return true;
+          LOG.warn("Scheduled run of {} skipped: its folder is gone", name);
+          return false;
+        })
+        .recover(t -> {
+          if (t instanceof ApiException a && a.status() == 404) {
+            drop(name, "the stack no longer exists");
+            return Future.succeededFuture(false);
+          }
+          return Future.succeededFuture(true);
+        });
+  }
+
   // ---- timers ----
 
   /** (Re)arms the stack's timer from its schedule, or drops it when the schedule is off. */
@@ -288,8 +332,13 @@ public final class ScheduleVerticle extends VerticleBase {
       LOG.warn("Scheduled {} of {} at {} skipped: the previous run is still going", s.mode(), name, due);
       return;
     }
-    LOG.info("Scheduled {} of {} ({} {})", s.mode(), name, s.cron(), s.timezone());
-    run(name, s.mode(), "schedule").onFailure(t -> LOG.warn("Scheduled {} of {} failed{}: {}", s.mode(), name,
-        t instanceof ApiException a ? " (" + a.status() + ")" : "", t.getMessage()));
+    running.add(name);
+    stillThere(name).onComplete(there -> {
+      running.remove(name);
+      if (!there.result()) return;
+      LOG.info("Scheduled {} of {} ({} {})", s.mode(), name, s.cron(), s.timezone());
+      run(name, s.mode(), "schedule").onFailure(t -> LOG.warn("Scheduled {} of {} failed{}: {}", s.mode(), name,
+          t instanceof ApiException a ? " (" + a.status() + ")" : "", t.getMessage()));
+    });
   }
 }

@@ -38,6 +38,9 @@ public final class ComposeCli {
 
   public String version() { return version; }
 
+  /** The environment compose runs with: its variables are the first that compose substitutes. */
+  Map<String, String> environment() { return environment; }
+
   /** Blocking: tries the configured command, or {@code docker compose} then {@code docker-compose}. */
   public static ComposeCli detect(String configured, String dockerHost) {
     Map<String, String> env = cleanEnvironment(dockerHost);
@@ -95,11 +98,21 @@ public final class ComposeCli {
 
   /** Starts {@code compose -p <project> -f <file>... <args>} in {@code dir}, stderr merged into stdout. */
   public Process start(Path dir, String project, List<String> files, List<String> args) throws IOException {
+    return start(dir, project, files, args, null);
+  }
+
+  /**
+   * The same, with {@code input} as its standard input: {@code -f -} then reads the compose file
+   * from it, and {@code dir} is its project directory, so nothing is written into the stack's folder.
+   */
+  public Process start(Path dir, String project, List<String> files, List<String> args, Path input) throws IOException {
     List<String> argv = new ArrayList<>(command);
     argv.addAll(List.of("--ansi", "never", "-p", project));
+    if (input != null) argv.addAll(List.of("--project-directory", dir.toString()));
     for (String f : files) argv.addAll(List.of("-f", f));
     argv.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true);
+    if (input != null) pb.redirectInput(input.toFile());
     pb.environment().clear();
     pb.environment().putAll(environment);
     return pb.start();

@@ -9,10 +9,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -23,24 +21,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * The stack folders in {@code STACKS_DIR}, their compose and {@code .env} files, their history in
- * {@code DATA_DIR}, and the trash. Blocking file I/O: call from a worker. Every path it touches
+ * {@code DATA_DIR} ({@link StackTrash} keeps the trash). Blocking file I/O: call from a worker. Every path it touches
  * is resolved and checked to stay inside {@code STACKS_DIR} or {@code DATA_DIR}.
  */
 public final class StackFiles {
   public static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
-  private static final Pattern TRASH_ID = Pattern.compile("^([a-z0-9][a-z0-9_-]{0,62})-(\\d{14})(?:-(\\d{1,3}))?$");
-  private static final DateTimeFormatter TRASH_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter HISTORY_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
   static final int HISTORY_KEEP = 50;
-  static final long TRASH_RETENTION_DAYS = 30;
   public static final String ENV_FILE = ".env";
-  public static final String TRASH_DIR = ".trash";
 
   private final Path stacksDir;
   private final Path historyDir;
@@ -53,8 +47,6 @@ public final class StackFiles {
   public record Ignored(String folder, String reason) {}
 
   public record Scan(Map<String, Folder> folders, List<Ignored> ignored) {}
-
-  public record TrashEntry(String id, String stack, Instant deletedAt, long bytes) {}
 
   private record Parsed(long mtime, long size, ComposeFile compose, String error) {}
 
@@ -113,7 +105,9 @@ public final class StackFiles {
         Path file = entry.resolve(compose.get());
         Parsed parsed = parse(file);
         seen.put(file, parsed);
+        // Still a stack (its containers stay its own, its file can be fixed through the API), and said to be unusable.
         folders.put(folder, new Folder(folder, entry, compose.get(), overrides(entry), parsed.compose(), parsed.error()));
+        if (parsed.error() != null) ignored.add(new Ignored(folder, "Compose file cannot be used: " + parsed.error()));
       }
     }
     parseCache.keySet().retainAll(seen.keySet());
@@ -134,6 +128,9 @@ public final class StackFiles {
         return new Parsed(mtime, attrs.size(), ComposeFile.parse(Files.readString(file)), null);
       } catch (ComposeFile.Invalid e) {
         return new Parsed(mtime, attrs.size(), null, e.getMessage());
+      } catch (RuntimeException e) {
+        // One file the parser chokes on must not hide every other folder.
+        return new Parsed(mtime, attrs.size(), null, "Compose file cannot be parsed");
       }
     } catch (ApiException | IOException e) {
       return new Parsed(0, -1, null, "Unreadable compose file: " + e.getMessage());
@@ -162,14 +159,31 @@ public final class StackFiles {
 
   /** Saves atomically under the stack's existing compose file name (else compose.yaml), keeping the old text. */
   public String writeCompose(String name, String content) throws IOException {
+    return inFolder(name, dir -> {
+      String fileName = composeFileName(dir).orElse(ComposeFile.FILE_NAMES.get(0));
+      Path file = dir.resolve(fileName);
+      keepHistory(name, "compose", file, content);
+      AtomicFiles.write(file, content, null);
+      return fileName;
+    });
+  }
+
+  interface FolderWrite<T> {
+    T apply(Path dir) throws IOException;
+  }
+
+  /** Runs a write in the stack's folder; a folder this call created is removed again when the write fails. */
+  <T> T inFolder(String name, FolderWrite<T> write) throws IOException {
     Path dir = folder(name);
-    Files.createDirectories(dir);
-    ensureInside(dir);
-    String fileName = composeFileName(dir).orElse(ComposeFile.FILE_NAMES.get(0));
-    Path file = dir.resolve(fileName);
-    keepHistory(name, "compose", file, content);
-    AtomicFiles.write(file, content, null);
-    return fileName;
+    boolean created = !Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
+    try {
+      Files.createDirectories(dir);
+      ensureInside(dir);
+      return write.apply(dir);
+    } catch (IOException | RuntimeException e) {
+      if (created) deleteTree(dir);
+      throw e;
+    }
   }
 
   public Optional<String> readEnv(String name) throws IOException {
@@ -181,12 +195,12 @@ public final class StackFiles {
 
   /** {@code .env} holds secrets: it is written owner-only. */
   public void writeEnv(String name, String content) throws IOException {
-    Path dir = folder(name);
-    Files.createDirectories(dir);
-    ensureInside(dir);
-    Path file = dir.resolve(ENV_FILE);
-    keepHistory(name, "env", file, content);
-    AtomicFiles.write(file, content, AtomicFiles.OWNER_ONLY);
+    inFolder(name, dir -> {
+      Path file = dir.resolve(ENV_FILE);
+      keepHistory(name, "env", file, content);
+      AtomicFiles.write(file, content, AtomicFiles.OWNER_ONLY);
+      return null;
+    });
   }
 
   private String readInside(Path file) throws IOException {
@@ -199,7 +213,8 @@ public final class StackFiles {
     if (!Files.isRegularFile(current)) return;
     String previous = readInside(current);
     if (previous.equals(next)) return;
-    Path dir = historyDir.resolve(name);
+    AtomicFiles.createPrivateFolder(historyDir);
+    Path dir = AtomicFiles.createPrivateFolder(historyDir.resolve(name));
     String stamp = HISTORY_TIME.format(Instant.now());
     Path version = dir.resolve(kind + "-" + stamp);
     for (int i = 1; Files.exists(version); i++) version = dir.resolve(kind + "-" + stamp + "-" + i);
@@ -215,8 +230,55 @@ public final class StackFiles {
 
   /** A private folder in {@code DATA_DIR} to validate a stack that has no folder yet. */
   public Path scratchFolder() throws IOException {
-    Files.createDirectories(tmpDir);
+    AtomicFiles.createPrivateFolder(tmpDir);
     return Files.createTempDirectory(tmpDir, "validate-");
+  }
+
+  /** A private file in {@code DATA_DIR} holding {@code content}: what compose reads a file to validate from. */
+  public Path privateInput(String content) throws IOException {
+    AtomicFiles.createPrivateFolder(tmpDir);
+    Path file = AtomicFiles.createPrivate(tmpDir.resolve("input-" + UUID.randomUUID() + ".yaml"));
+    try {
+      Files.writeString(file, content, StandardCharsets.UTF_8);
+      return file;
+    } catch (IOException e) {
+      Files.deleteIfExists(file);
+      throw e;
+    }
+  }
+
+  /**
+   * At start: removes what a crash left behind, the validation scratch space and the temporary
+   * files of interrupted writes in the stack folders (and those older versions put there).
+   * Returns how many went.
+   */
+  public int removeLeftovers() throws IOException {
+    int removed = 0;
+    if (Files.isDirectory(tmpDir, LinkOption.NOFOLLOW_LINKS)) {
+      try (Stream<Path> entries = Files.list(tmpDir)) {
+        removed += (int) entries.count();
+      }
+      deleteTree(tmpDir);
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(stacksDir)) {
+      for (Path entry : entries) {
+        if (entry.getFileName().toString().startsWith(".") || !Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) continue;
+        removed += AtomicFiles.removeLeftovers(entry, 0);
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(entry, ".dockup-validate-*.yaml")) {
+          for (Path p : old) {
+            if (Files.deleteIfExists(p)) removed++;
+          }
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** The text of the stack's {@code .env} when it is a file inside its folder; null when it has none. */
+  public String envText(Path dir) throws IOException {
+    Path file = dir.resolve(ENV_FILE);
+    if (!Files.isRegularFile(file)) return null;
+    return readInside(file);
   }
 
   public static void deleteTree(Path root) throws IOException {
@@ -234,106 +296,5 @@ public final class StackFiles {
         return FileVisitResult.CONTINUE;
       }
     });
-  }
-
-  // ---- trash ----
-
-  /** Renames the folder into {@code .trash/<name>-<time>} (same filesystem: nothing is copied). */
-  public TrashEntry moveToTrash(String name) throws IOException {
-    Path dir = folder(name);
-    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) throw ApiException.notFound("Stack not found");
-    Path trash = stacksDir.resolve(TRASH_DIR);
-    Files.createDirectories(trash);
-    Instant now = Instant.now();
-    String id = name + "-" + TRASH_TIME.format(now);
-    for (int i = 1; Files.exists(trash.resolve(id), LinkOption.NOFOLLOW_LINKS); i++) {
-      id = name + "-" + TRASH_TIME.format(now) + "-" + i;
-    }
-    Files.move(dir, trash.resolve(id), StandardCopyOption.ATOMIC_MOVE);
-    return new TrashEntry(id, name, now, 0);
-  }
-
-  public List<TrashEntry> listTrash() throws IOException {
-    return trashEntries(true);
-  }
-
-  /** The stack a trash id would restore, or null when the id is none. */
-  public static String trashStack(String id) {
-    Matcher m = id == null ? null : TRASH_ID.matcher(id);
-    return m != null && m.matches() ? m.group(1) : null;
-  }
-
-  /** Sizing walks every file of every entry: only the listing shown to users needs it. */
-  private List<TrashEntry> trashEntries(boolean sized) throws IOException {
-    Path trash = stacksDir.resolve(TRASH_DIR);
-    List<TrashEntry> out = new ArrayList<>();
-    if (!Files.isDirectory(trash)) return out;
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(trash)) {
-      for (Path p : entries) {
-        Matcher m = TRASH_ID.matcher(p.getFileName().toString());
-        if (!m.matches() || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) continue;
-        Instant when = deletedAt(m);
-        // A folder put there by hand with a name that is no time is not ours to list or purge.
-        if (when != null) out.add(new TrashEntry(m.group(0), m.group(1), when, sized ? bytes(p) : -1));
-      }
-    }
-    out.sort(Comparator.comparing(TrashEntry::deletedAt).reversed());
-    return out;
-  }
-
-  /** Moves a trashed folder back; returns the stack name. */
-  public String restore(String id) throws IOException {
-    Matcher m = id == null ? null : TRASH_ID.matcher(id);
-    if (m == null || !m.matches()) throw ApiException.badRequest("Invalid trash id");
-    Path from = stacksDir.resolve(TRASH_DIR).resolve(id);
-    if (!Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) throw ApiException.notFound("Trash entry not found");
-    String name = m.group(1);
-    Path to = stacksDir.resolve(name);
-    if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) throw ApiException.conflict("A stack named " + name + " already exists");
-    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    return name;
-  }
-
-  /** Deletes trash entries older than the retention; returns how many went. */
-  public int purgeTrash(Instant now) throws IOException {
-    int purged = 0;
-    for (TrashEntry e : trashEntries(false)) {
-      if (e.deletedAt().isBefore(now.minusSeconds(TRASH_RETENTION_DAYS * 86_400))) {
-        deleteTree(stacksDir.resolve(TRASH_DIR).resolve(e.id()));
-        purged++;
-      }
-    }
-    return purged;
-  }
-
-  private static Instant deletedAt(Matcher m) {
-    try {
-      return TRASH_TIME.parse(m.group(2), Instant::from);
-    } catch (java.time.format.DateTimeParseException e) {
-      return null;
-    }
-  }
-
-  private static long bytes(Path root) {
-    long[] total = {0};
-    try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-          total[0] += attrs.size();
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException exc) {
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (NoSuchFileException e) {
-      return 0;
-    } catch (IOException e) {
-      return total[0];
-    }
-    return total[0];
   }
 }

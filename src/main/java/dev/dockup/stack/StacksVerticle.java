@@ -6,73 +6,43 @@ import dev.dockup.bus.Bus;
 import dev.dockup.bus.Reply;
 import dev.dockup.bus.Services;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * Owns the stacks of this node: the folders in {@code STACKS_DIR} (watched), the containers the
- * engine reports per compose project, the list items built from both, and the compose
- * operations (one at a time per stack). Answers are built from memory; the encoded list is
- * cached until something changes.
+ * Owns the stacks of this node: the folders in {@code STACKS_DIR} ({@link FolderScans}), what
+ * the engine reports ({@link StackState}), the compose operations ({@link Operations}) and the
+ * changes of files (one at a time per stack, {@link StackLocks}). Compose files are parsed and
+ * validated on workers, never on this verticle's event loop; answers are built from memory.
  */
 public final class StacksVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StacksVerticle.class);
   static final Set<String> OPERATIONS = Set.of("up", "down", "stop", "restart", "pull");
-  private static final int RECENT_OPERATIONS = 100;
-  private static final long RESCAN_MS = 60_000;
-  private static final long VALIDATE_TIMEOUT_S = 60;
 
   private final Config config;
   private final StackListCache listCache;
   private StackFiles files;
+  private StackTrash trash;
   private ComposeCli compose;
+  private Validation validation;
   private WorkerExecutor io;
   private WorkerExecutor processes;
-  private FolderWatcher watcher;
-
-  private Map<String, StackFiles.Folder> folders = new HashMap<>();
-  private List<StackFiles.Ignored> ignored = List.of();
-  private final Map<String, List<JsonObject>> projects = new HashMap<>();
-  /** Stack → {@code update_available, last_check}, as the update verticle last said. */
-  private final Map<String, JsonObject> updates = new HashMap<>();
-  private boolean engineOk;
-
-  private final Map<String, JsonObject> items = new HashMap<>();
-  private boolean rebuildScheduled;
-
-  private final Map<String, Operation> running = new HashMap<>();
-  private final ArrayDeque<Operation> recent = new ArrayDeque<>();
-  private final List<Promise<Void>> idleWaiters = new ArrayList<>();
-
-  private boolean scanning;
-  private final List<Promise<Void>> scanWaiters = new ArrayList<>();
-  private long rescanTimer = -1;
+  private FolderScans scans;
+  private StackState state;
+  private Operations operations;
+  private final StackLocks locks = new StackLocks();
 
   public StacksVerticle(Config config, StackListCache listCache) {
     this.config = config;
@@ -82,15 +52,19 @@ public final class StacksVerticle extends VerticleBase {
   @Override
   public Future<?> start() throws Exception {
     files = new StackFiles(config.stacksDir(), config.dataDir());
+    trash = new StackTrash(files);
     io = vertx.createSharedWorkerExecutor("dockup-files", 4);
     processes = vertx.createSharedWorkerExecutor("dockup-compose", 32,
         config.operationTimeoutSeconds() + 120L, TimeUnit.SECONDS);
+    state = new StackState(config.nodeName(), context, listCache);
+    operations = new Operations(context, processes, state, config.nodeName(), config.operationTimeoutSeconds());
+    scans = new FolderScans(context, io, files, trash, state);
 
-    vertx.eventBus().<JsonObject>localConsumer(Bus.projectChanged(config.nodeName()), m -> onProjects(m.body()));
-    vertx.eventBus().<JsonObject>localConsumer(Bus.engineState(config.nodeName()), m -> onEngineState(m.body()));
-    vertx.eventBus().<JsonObject>localConsumer(Bus.updateState(config.nodeName()), m -> onUpdateState(m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(Bus.projectChanged(config.nodeName()), m -> state.onProjects(m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(Bus.engineState(config.nodeName()), m -> state.onEngineState(m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(Bus.updateState(config.nodeName()), m -> state.onUpdateState(m.body()));
     Map<String, Function<JsonObject, Future<?>>> actions = new HashMap<>();
-    actions.put(Bus.Stacks.LIST, req -> Future.succeededFuture(list()));
+    actions.put(Bus.Stacks.LIST, req -> Future.succeededFuture(state.list()));
     actions.put(Bus.Stacks.GET, this::detail);
     actions.put(Bus.Stacks.OPERATION, this::operation);
     actions.put(Bus.Stacks.DELETE, this::delete);
@@ -100,226 +74,55 @@ public final class StacksVerticle extends VerticleBase {
     actions.put(Bus.Stacks.PUT_ENV, this::putEnv);
     actions.put(Bus.Stacks.VALIDATE, this::validate);
     actions.put(Bus.Stacks.LOGS, this::logs);
-    actions.put(Bus.Stacks.TRASH, this::trash);
+    actions.put(Bus.Stacks.TRASH, this::listTrash);
     actions.put(Bus.Stacks.RESTORE, this::restore);
-    actions.put(Bus.Stacks.OPERATIONS, this::operations);
-    actions.put(Bus.Stacks.GET_OPERATION, this::getOperation);
+    actions.put(Bus.Stacks.OPERATIONS, req -> Future.succeededFuture(operations.list()));
+    actions.put(Bus.Stacks.GET_OPERATION, req -> Future.succeededFuture(operations.get(req.getString(Bus.ID))));
     actions.put(Bus.Stacks.INFO, this::info);
     vertx.eventBus().<JsonObject>localConsumer(Bus.stacks(config.nodeName()), m -> Services.serve(m, actions));
 
-    return io.executeBlocking(() -> ComposeCli.detect(config.composeCommand(), config.dockerHost()), false)
-        .onSuccess(cli -> compose = cli)
-        .compose(cli -> io.executeBlocking(files::scan, false))
-        .onSuccess(this::applyScan)
-        .compose(scan -> io.executeBlocking(() -> new FolderWatcher(files.root(), () -> context.runOnContext(v -> scheduleRescan())), false))
-        .onSuccess(w -> {
-          watcher = w;
-          vertx.setPeriodic(RESCAN_MS, id -> rescan());
-          purgeTrash();
-          vertx.setPeriodic(TimeUnit.DAYS.toMillis(1), id -> purgeTrash());
-        });
+    return io.executeBlocking(() -> {
+          int leftovers = files.removeLeftovers();
+          if (leftovers > 0) LOG.info("Removed {} file(s) an interrupted write or validation left behind", leftovers);
+          return ComposeCli.detect(config.composeCommand(), config.dockerHost());
+        }, false)
+        .onSuccess(cli -> {
+          compose = cli;
+          operations.compose(cli);
+          validation = new Validation(files, cli, config.allowOutsidePaths(), config.operationTimeoutSeconds());
+        })
+        .compose(cli -> scans.start());
   }
 
   @Override
   public Future<?> stop() throws Exception {
-    if (watcher != null) watcher.close();
+    scans.close();
     return Future.join(io.close(), processes.close());
   }
 
-  // ---- state from the engine and the folder ----
-
-  /** Either a resync ({@code projects}: every project) or one project's containers. */
-  private void onProjects(JsonObject msg) {
-    Set<String> touched = new HashSet<>();
-    JsonObject all = msg.getJsonObject("projects");
-    if (all != null) {
-      touched.addAll(projects.keySet());
-      projects.clear();
-      all.forEach(e -> projects.put(e.getKey(), containersOf((JsonArray) e.getValue())));
-      touched.addAll(projects.keySet());
-    } else {
-      String project = msg.getString(Bus.PROJECT);
-      List<JsonObject> cs = containersOf(msg.getJsonArray(Bus.CONTAINERS));
-      if (cs.isEmpty()) projects.remove(project);
-      else projects.put(project, cs);
-      touched.add(project);
-    }
-    updateItems(touched);
-  }
-
-  private static List<JsonObject> containersOf(JsonArray array) {
-    List<JsonObject> out = new ArrayList<>();
-    if (array != null) array.forEach(o -> out.add((JsonObject) o));
-    out.sort(Comparator.comparing((JsonObject c) -> c.getString("service", "")).thenComparing(c -> c.getString("name", "")));
-    return out;
-  }
-
-  private void onUpdateState(JsonObject msg) {
-    String stack = msg.getString("stack");
-    updates.put(stack, msg);
-    updateItems(Set.of(stack));
-  }
-
-  private void onEngineState(JsonObject msg) {
-    boolean ok = msg.getBoolean(Bus.ENGINE_OK, false);
-    if (ok != engineOk) {
-      engineOk = ok;
-      listChanged();
-    }
-  }
-
-  private void scheduleRescan() {
-    if (rescanTimer >= 0) return;
-    rescanTimer = vertx.setTimer(50, id -> {
-      rescanTimer = -1;
-      rescan();
-    });
-  }
-
-  /**
-   * One scan at a time. The future completes after a scan that started after the call, so a
-   * caller that just wrote a folder sees it; calls during a scan share exactly one more.
-   */
-  private Future<Void> rescan() {
-    Promise<Void> done = Promise.promise();
-    scanWaiters.add(done);
-    if (!scanning) runScan();
-    return done.future();
-  }
-
-  private void runScan() {
-    scanning = true;
-    List<Promise<Void>> waiters = new ArrayList<>(scanWaiters);
-    scanWaiters.clear();
-    io.executeBlocking(files::scan, false)
-        .onSuccess(this::applyScan)
-        .onFailure(t -> LOG.warn("Scanning {} failed: {}", files.root(), t.getMessage()))
-        .onComplete(ar -> {
-          scanning = false;
-          waiters.forEach(Promise::tryComplete);
-          if (!scanWaiters.isEmpty()) runScan();
-        });
-  }
-
-  private void applyScan(StackFiles.Scan scan) {
-    Set<String> names = new HashSet<>(folders.keySet());
-    names.addAll(scan.folders().keySet());
-    folders = scan.folders();
-    if (!scan.ignored().equals(ignored)) {
-      ignored = scan.ignored();
-      listChanged();
-    }
-    updateItems(names);
-  }
-
-  private void purgeTrash() {
-    io.executeBlocking(() -> files.purgeTrash(Instant.now()), false)
-        .onSuccess(n -> {
-          if (n > 0) LOG.info("Purged {} trash entries older than {} days", n, StackFiles.TRASH_RETENTION_DAYS);
-        });
-  }
-
-  // ---- list items ----
-
-  /** Rebuilds the named items; publishes {@code stack_status} for each that changed. */
-  private void updateItems(Set<String> names) {
-    for (String name : names) {
-      JsonObject next = buildItem(name);
-      JsonObject prev = next == null ? items.remove(name) : items.put(name, next);
-      if (next != null && next.equals(prev)) continue;
-      listChanged();
-      if (next != null) publish("stack_status", name, next.copy());
-      else if (prev != null) publish("stack_status", name, prev.copy().put("removed", true).put("status", "inactive"));
-    }
-  }
-
-  private JsonObject buildItem(String name) {
-    StackFiles.Folder folder = folders.get(name);
-    List<JsonObject> cs = projects.getOrDefault(name, List.of());
-    if (folder == null && cs.isEmpty()) return null;
-    List<String> services = folder != null && folder.compose() != null ? folder.compose().services() : serviceLabels(cs);
-    List<String> expected = folder != null && folder.compose() != null
-        ? services.stream().filter(s -> !folder.compose().profiledServices().contains(s)).toList()
-        : services;
-    StackStatus st = StackStatus.of(expected, cs);
-    return new JsonObject()
-        .put("name", name)
-        .put("node", config.nodeName())
-        .put("status", st.status())
-        .put("health_status", st.health())
-        .put("containers", st.containers())
-        .put("running", st.running())
-        .put("services", new JsonArray(services))
-        .put("update_available", updates.getOrDefault(name, new JsonObject()).getBoolean("update_available", false))
-        .put("last_check", updates.getOrDefault(name, new JsonObject()).getString("last_check"))
-        .put("external", folder == null)
-        .put("self", cs.stream().anyMatch(c -> c.getBoolean("self", false)));
-  }
-
-  private static List<String> serviceLabels(List<JsonObject> cs) {
-    return List.copyOf(new TreeSet<>(cs.stream().map(c -> c.getString("service", "")).toList()));
-  }
-
-  /** Clears the shared answer now; rebuilds it once per burst of changes. */
-  private void listChanged() {
-    listCache.clear();
-    if (rebuildScheduled) return;
-    rebuildScheduled = true;
-    context.runOnContext(v -> {
-      rebuildScheduled = false;
-      list();
-    });
-  }
-
-  /** The shared encoded answer, built when a change cleared it. */
-  private Buffer list() {
-    Buffer cached = listCache.get();
-    if (cached != null) return cached;
-    JsonArray stacks = new JsonArray();
-    items.keySet().stream().sorted().forEach(n -> stacks.add(items.get(n)));
-    JsonArray ign = new JsonArray();
-    ignored.stream().sorted(Comparator.comparing(StackFiles.Ignored::folder))
-        .forEach(i -> ign.add(new JsonObject().put("folder", i.folder()).put("reason", i.reason())));
-    Buffer encoded = new JsonObject().put("stacks", stacks).put("ignored", ign).put("engine_ok", engineOk).toBuffer();
-    listCache.set(encoded);
-    return encoded;
-  }
-
   private Future<JsonObject> detail(JsonObject req) {
-    String name = name(req);
-    JsonObject item = items.get(name);
-    if (item == null) throw ApiException.notFound("Stack not found");
-    StackFiles.Folder folder = folders.get(name);
-    JsonArray list = new JsonArray();
-    projects.getOrDefault(name, List.of()).forEach(c -> list.add(containerView(c)));
-    JsonObject out = item.copy()
-        .put("container_list", list)
-        .put("compose_file", folder == null ? null : folder.composeFile())
-        .put("path", folder == null ? null : folder.path().toString())
-        .put("engine_ok", engineOk);
-    if (folder != null && folder.error() != null) out.put("compose_error", folder.error());
+    JsonObject out = state.detail(name(req));
+    if (out == null) throw ApiException.notFound("Stack not found");
     return Future.succeededFuture(out);
-  }
-
-  private static JsonObject containerView(JsonObject c) {
-    JsonObject v = c.copy();
-    v.remove("project");
-    v.remove("self");
-    return v;
   }
 
   // ---- operations ----
 
+  /** Waits for a change of the stack's files (save, delete) to finish, then starts. */
   private Future<Object> operation(JsonObject req) {
     String name = name(req);
     String op = req.getString(Bus.OPERATION);
     if (op == null || !OPERATIONS.contains(op)) throw ApiException.badRequest("Invalid operation: " + op);
+    return locks.idle(name).compose(v -> startOperation(req, name, op));
+  }
+
+  private Future<Object> startOperation(JsonObject req, String name, String op) {
     StackFiles.Folder folder = managed(name);
     ComposeFile cf = usableCompose(folder);
     List<String> services = requestedServices(req, cf);
     if (("down".equals(op) || "stop".equals(op)) && !req.getBoolean(Bus.FORCE, false)) refuseIfSelf(name, op);
     requireEngine();
-    checkIdle(name);
+    operations.checkIdle(name);
 
     List<String> args = switch (op) {
       case "up" -> concat(req.getBoolean(Bus.FORCE_RECREATE, false)
@@ -329,10 +132,10 @@ public final class StacksVerticle extends VerticleBase {
       case "pull" -> concat(List.of("pull"), pullable(services, cf));
       default -> concat(List.of(op), services);
     };
-    Operation o = begin(name, op, services);
+    Operation o = operations.begin(name, op, services);
     Future<Operation> done = "pull".equals(op) && args.size() == 1
-        ? Future.succeededFuture(finishedWithout(o, "No service with an image to pull"))
-        : runCompose(o, folder, args);
+        ? Future.succeededFuture(operations.finishedWithout(o, "No service with an image to pull"))
+        : operations.run(o, folder, args);
     if (req.getBoolean(Bus.ASYNC, false)) {
       return Future.succeededFuture(new Reply(202, new JsonObject().put("operation_id", o.id).put("status", o.status)));
     }
@@ -348,13 +151,13 @@ public final class StacksVerticle extends VerticleBase {
     throw new ApiException(500, "Failed to execute operation: compose exited with code " + o.exitCode, record);
   }
 
-  private List<String> requestedServices(JsonObject req, ComposeFile cf) {
+  private static List<String> requestedServices(JsonObject req, ComposeFile cf) {
     Object raw = req.getValue(Bus.SERVICES);
     if (raw == null) return List.of();
     if (!(raw instanceof JsonArray arr)) throw ApiException.badRequest("services must be a list of service names");
     List<String> out = new ArrayList<>();
     for (Object s : arr) {
-      if (!(s instanceof String svc) || !cf.services().contains(svc)) throw ApiException.badRequest("Unknown service: " + s);
+      if (!(s instanceof String svc) || !cf.hasService(svc)) throw ApiException.badRequest("Unknown service: " + s);
       if (!out.contains(svc)) out.add(svc);
     }
     return out;
@@ -363,93 +166,14 @@ public final class StacksVerticle extends VerticleBase {
   /** Services that only {@code build:} have nothing to pull. */
   private static List<String> pullable(List<String> requested, ComposeFile cf) {
     List<String> base = requested.isEmpty() ? cf.services() : requested;
-    return base.stream().filter(cf.imageServices()::contains).toList();
-  }
-
-  /** An operation that had nothing to do: said so in its output, and successful. */
-  private Operation finishedWithout(Operation o, String why) {
-    o.line(why);
-    finish(o, 0);
-    return o;
+    return base.stream().filter(cf::hasImage).toList();
   }
 
   private void refuseIfSelf(String name, String what) {
-    JsonObject item = items.get(name);
+    JsonObject item = state.item(name);
     if (item != null && item.getBoolean("self", false)) {
       throw ApiException.conflict("Refusing to " + what + " the stack DockUp runs in; add ?force=true to do it anyway");
     }
-  }
-
-  private void checkIdle(String name) {
-    Operation busy = running.get(name);
-    if (busy != null) {
-      throw new ApiException(409, "An operation is already running on " + name + ": " + busy.operation,
-          new JsonObject().put("operation_id", busy.id).put("operation", busy.operation));
-    }
-  }
-
-  private Operation begin(String name, String op, List<String> services) {
-    Operation o = new Operation(name, config.nodeName(), op, services);
-    running.put(name, o);
-    return o;
-  }
-
-  private Future<Operation> runCompose(Operation o, StackFiles.Folder folder, List<String> args) {
-    AtomicReference<Process> process = new AtomicReference<>();
-    long timer = vertx.setTimer(TimeUnit.SECONDS.toMillis(config.operationTimeoutSeconds()), id -> {
-      o.timedOut = true;
-      Process p = process.get();
-      if (p != null) ComposeCli.killTree(p);
-    });
-    List<String> composeFiles = concat(List.of(folder.composeFile()), folder.overrides());
-    return processes.executeBlocking(() -> {
-          Process p = compose.start(folder.path(), o.stack, composeFiles, args);
-          process.set(p);
-          if (o.timedOut) ComposeCli.killTree(p);
-          return ComposeCli.drain(p, line -> context.runOnContext(v -> outputLine(o, line)));
-        }, false)
-        .transform(ar -> {
-          vertx.cancelTimer(timer);
-          if (ar.failed()) outputLine(o, "Could not run compose (" + compose.commandLine() + "): " + ar.cause().getMessage());
-          finish(o, ar.succeeded() ? ar.result() : null);
-          return Future.succeededFuture(o);
-        });
-  }
-
-  private void outputLine(Operation o, String line) {
-    o.line(line);
-    publish("operation_output", o.stack, new JsonObject()
-        .put("operation_id", o.id).put("operation", o.operation).put("line", line));
-  }
-
-  private void finish(Operation o, Integer exitCode) {
-    o.finish(exitCode);
-    running.remove(o.stack, o);
-    recent.addLast(o);
-    while (recent.size() > RECENT_OPERATIONS) recent.removeFirst();
-    if (!o.succeeded()) LOG.warn("{} {} {} (exit {})", o.operation, o.stack, o.status, o.exitCode);
-    publish("operation_done", o.stack, new JsonObject()
-        .put("operation_id", o.id).put("operation", o.operation).put("success", o.succeeded())
-        .put("exit_code", o.exitCode).put("duration_ms", o.durationMs()));
-    if (running.isEmpty()) {
-      idleWaiters.forEach(Promise::tryComplete);
-      idleWaiters.clear();
-    }
-  }
-
-  private Future<JsonObject> operations(JsonObject req) {
-    JsonArray list = new JsonArray();
-    running.values().forEach(o -> list.add(o.toJson()));
-    List<Operation> done = new ArrayList<>(recent);
-    for (int i = done.size() - 1; i >= 0; i--) list.add(done.get(i).toJson());
-    return Future.succeededFuture(new JsonObject().put("operations", list));
-  }
-
-  private Future<JsonObject> getOperation(JsonObject req) {
-    String id = req.getString(Bus.ID);
-    for (Operation o : running.values()) if (o.id.equals(id)) return Future.succeededFuture(o.toJson());
-    for (Operation o : recent) if (o.id.equals(id)) return Future.succeededFuture(o.toJson());
-    throw ApiException.notFound("Operation not found");
   }
 
   /** Compose version for /api/version; with {@code wait_idle}, answers once no operation runs. */
@@ -457,28 +181,31 @@ public final class StacksVerticle extends VerticleBase {
     JsonObject info = new JsonObject()
         .put("compose_command", compose.commandLine())
         .put("compose_version", compose.version())
-        .put("running_operations", running.size());
-    if (!req.getBoolean("wait_idle", false) || running.isEmpty()) return Future.succeededFuture(info);
-    Promise<Void> idle = Promise.promise();
-    idleWaiters.add(idle);
-    return idle.future().map(v -> info.put("running_operations", 0));
+        .put("running_operations", operations.runningCount());
+    if (!req.getBoolean("wait_idle", false)) return Future.succeededFuture(info);
+    return operations.idle().map(v -> info.put("running_operations", 0));
   }
 
   // ---- delete, trash ----
 
+  /** The stack stays taken (by its changes' lock) until its folder is in the trash and the scan knows it. */
   private Future<Object> delete(JsonObject req) {
     String name = name(req);
+    return locks.run(name, () -> deleteNow(req, name));
+  }
+
+  private Future<Object> deleteNow(JsonObject req, String name) {
     StackFiles.Folder folder = managed(name);
     boolean force = req.getBoolean(Bus.FORCE, false);
     if (!force) refuseIfSelf(name, "delete");
     requireEngine();
-    checkIdle(name);
-    List<JsonObject> cs = projects.getOrDefault(name, List.of());
+    operations.checkIdle(name);
+    List<JsonObject> cs = state.containers(name);
     List<String> images = cs.stream().map(c -> c.getString("image_id")).filter(i -> i != null).distinct().toList();
-    Operation o = begin(name, "down", List.of());
+    Operation o = operations.begin(name, "down", List.of());
     Future<Operation> down = cs.isEmpty()
-        ? Future.succeededFuture(finishedWithout(o, "No containers to remove"))
-        : runCompose(o, folder, List.of("down", "--remove-orphans"));
+        ? Future.succeededFuture(operations.finishedWithout(o, "No containers to remove"))
+        : operations.run(o, folder, List.of("down", "--remove-orphans"));
     return down
         .compose(op -> {
           if (!op.succeeded() && !force) {
@@ -487,20 +214,25 @@ public final class StacksVerticle extends VerticleBase {
                 op.toJson().put("success", false));
           }
           return req.getBoolean(Bus.DELETE_IMAGES, false) && !images.isEmpty()
-              ? engineRequest(Bus.Engine.REMOVE_UNUSED_IMAGES, new JsonObject().put(Bus.IDS, new JsonArray(images)))
+              ? Services.request(vertx, Bus.engine(config.nodeName()), Bus.Engine.REMOVE_UNUSED_IMAGES,
+                  new JsonObject().put(Bus.IDS, new JsonArray(images)), 180_000)
               : Future.succeededFuture(new JsonObject().put("removed", new JsonArray()));
         })
-        .compose(imgs -> io.executeBlocking(() -> files.moveToTrash(name), false)
-            .compose(entry -> rescan().map(v -> (Object) new JsonObject()
-                .put("success", true)
-                .put("stack", name)
-                .put("trash_id", entry.id())
-                .put("images_removed", imgs.getJsonArray("removed", new JsonArray()))
-                .put("output", o.toJson().getJsonArray("output")))));
+        .compose(imgs -> {
+          state.deleting(name);
+          return io.executeBlocking(() -> trash.moveToTrash(name), false)
+              .onFailure(t -> state.notDeleting(name))
+              .compose(entry -> scans.rescan().map(v -> (Object) new JsonObject()
+                  .put("success", true)
+                  .put("stack", name)
+                  .put("trash_id", entry.id())
+                  .put("images_removed", imgs.getJsonArray("removed", new JsonArray()))
+                  .put("output", o.toJson().getJsonArray("output"))));
+        });
   }
 
-  private Future<JsonObject> trash(JsonObject req) {
-    return io.executeBlocking(files::listTrash, false).map(entries -> {
+  private Future<JsonObject> listTrash(JsonObject req) {
+    return io.executeBlocking(trash::listTrash, false).map(entries -> {
       JsonArray list = new JsonArray();
       entries.forEach(e -> list.add(new JsonObject()
           .put("id", e.id()).put("stack", e.stack())
@@ -511,13 +243,16 @@ public final class StacksVerticle extends VerticleBase {
 
   private Future<JsonObject> restore(JsonObject req) {
     String id = req.getString(Bus.ID);
-    // Checked here, on the loop that owns what the engine runs; the files are moved on a worker.
-    String name = StackFiles.trashStack(id);
-    if (name != null && projects.containsKey(name) && !folders.containsKey(name)) {
-      throw ApiException.conflict("A stack named " + name + " already runs on the engine");
-    }
-    return io.executeBlocking(() -> files.restore(id), false)
-        .compose(restored -> rescan().map(v -> new JsonObject().put("success", true).put("stack", restored)));
+    String name = StackTrash.trashStack(id);
+    if (name == null) throw ApiException.badRequest("Invalid trash id");
+    return locks.run(name, () -> {
+      // Checked here, on the loop that owns what the engine runs; the files are moved on a worker.
+      if (state.onEngine(name) && !state.hasFolder(name)) {
+        throw ApiException.conflict("A stack named " + name + " already runs on the engine");
+      }
+      return io.executeBlocking(() -> trash.restore(id), false)
+          .compose(restored -> scans.rescan().map(v -> new JsonObject().put("success", true).put("stack", restored)));
+    });
   }
 
   // ---- compose and .env files ----
@@ -527,25 +262,34 @@ public final class StacksVerticle extends VerticleBase {
     managed(name);
     return io.executeBlocking(() -> files.readCompose(name), false)
         .map(c -> new JsonObject().put("content", c.orElseThrow(() -> ApiException.notFound("Compose file not found")))
-            .put("file", folders.get(name) == null ? null : folders.get(name).composeFile()));
+            .put("file", state.hasFolder(name) ? state.folder(name).composeFile() : null));
   }
 
+  /**
+   * Validated, then written, in the stack's turn. A save asked of a stack that existed and was
+   * deleted while the save waited is refused: it must not bring the stack back.
+   */
   private Future<Object> putCompose(JsonObject req) {
     String name = name(req);
     refuseExternal(name);
     String content = content(req);
-    boolean created = !folders.containsKey(name);
-    return validateContent(name, content)
-        .compose(result -> {
-          if (!result.getBoolean("valid")) {
-            throw new ApiException(400, result.getString("error"), result.copy().put("success", false));
-          }
-          return io.executeBlocking(() -> files.writeCompose(name, content), false);
-        })
-        .compose(file -> rescan().map(v -> {
-          JsonObject body = new JsonObject().put("success", true).put("stack", name).put("file", file).put("created", created);
-          return (Object) (created ? new Reply(201, body) : body);
-        }));
+    boolean existed = state.hasFolder(name);
+    return locks.run(name, () -> {
+      refuseIfGone(name, existed);
+      refuseExternal(name);
+      boolean created = !state.hasFolder(name);
+      return processes.executeBlocking(() -> validation.validate(name, content), false)
+          .compose(result -> {
+            if (!result.getBoolean("valid")) {
+              throw new ApiException(400, result.getString("error"), result.copy().put("success", false));
+            }
+            return io.executeBlocking(() -> files.writeCompose(name, content), false);
+          })
+          .compose(file -> scans.rescan().map(v -> {
+            JsonObject body = new JsonObject().put("success", true).put("stack", name).put("file", file).put("created", created);
+            return (Object) (created ? new Reply(201, body) : body);
+          }));
+    });
   }
 
   private Future<JsonObject> getEnv(JsonObject req) {
@@ -555,85 +299,54 @@ public final class StacksVerticle extends VerticleBase {
         .map(c -> new JsonObject().put("content", c.orElse("")).put("exists", c.isPresent()));
   }
 
+  /** The stack's paths are checked again with the variables the new {@code .env} gives them. */
   private Future<JsonObject> putEnv(JsonObject req) {
     String name = name(req);
     refuseExternal(name);
     String content = content(req);
-    return io.executeBlocking(() -> {
-          files.writeEnv(name, content);
-          return null;
-        }, false)
-        .compose(v -> rescan())
-        .map(v -> new JsonObject().put("success", true).put("stack", name));
+    boolean existed = state.hasFolder(name);
+    return locks.run(name, () -> {
+      refuseIfGone(name, existed);
+      refuseExternal(name);
+      StackFiles.Folder folder = state.folder(name);
+      ComposeFile cf = folder == null ? null : folder.compose();
+      return io.executeBlocking(() -> {
+            if (cf != null) validation.checkEnv(name, cf, content);
+            files.writeEnv(name, content);
+            return null;
+          }, false)
+          .compose(v -> scans.rescan())
+          .map(v -> new JsonObject().put("success", true).put("stack", name));
+    });
+  }
+
+  private void refuseIfGone(String name, boolean existed) {
+    if (existed && !state.hasFolder(name)) {
+      throw ApiException.conflict("Stack " + name + " was deleted while this change waited; nothing was saved");
+    }
   }
 
   private Future<JsonObject> validate(JsonObject req) {
     String content = content(req);
     String stack = req.getString(Bus.STACK);
     if (stack != null) StackFiles.checkName(stack);
-    return validateContent(stack, content);
-  }
-
-  /** YAML first (always with a line), then the compose CLI's {@code config}, in the stack's folder with its .env. */
-  private Future<JsonObject> validateContent(String stack, String content) {
-    ComposeFile cf;
-    try {
-      cf = ComposeFile.parse(content);
-    } catch (ComposeFile.Invalid e) {
-      JsonObject out = new JsonObject().put("valid", false).put("error", e.getMessage());
-      if (e.line() != null) out.put("line", e.line());
-      return Future.succeededFuture(out);
-    }
-    return processes.executeBlocking(() -> runConfig(stack, content), false)
-        .map(error -> error == null
-            ? new JsonObject().put("valid", true).put("services", new JsonArray(cf.services()))
-            : new JsonObject().put("valid", false).put("error", error));
-  }
-
-  /** Blocking. Returns null when compose accepts the file, else its complaint. */
-  private String runConfig(String stack, String content) throws IOException, InterruptedException {
-    Path existing = stack == null ? null : files.folder(stack);
-    boolean inStackFolder = existing != null && Files.isDirectory(existing);
-    Path dir = inStackFolder ? existing : files.scratchFolder();
-    String tmpName = ".dockup-validate-" + UUID.randomUUID() + ".yaml";
-    Path tmp = dir.resolve(tmpName);
-    try {
-      Files.writeString(tmp, content, StandardCharsets.UTF_8);
-      List<String> fileArgs = concat(List.of(tmpName), inStackFolder ? files.overrides(dir) : List.of());
-      Process p = compose.start(dir, stack == null ? "dockup-validate" : stack, fileArgs, List.of("config", "-q"));
-      // A hung compose is killed; draining then ends at end of output.
-      CompletableFuture.delayedExecutor(VALIDATE_TIMEOUT_S, TimeUnit.SECONDS).execute(() -> {
-        if (p.isAlive()) ComposeCli.killTree(p);
-      });
-      StringBuilder out = new StringBuilder();
-      int exit = ComposeCli.drain(p, l -> out.append(l).append('\n'));
-      if (exit == 0) return null;
-      String text = out.toString().trim()
-          .replace(dir.resolve(tmpName).toString(), "compose.yaml").replace(tmpName, "compose.yaml");
-      return text.isEmpty() ? "compose config failed with exit code " + exit : text;
-    } finally {
-      Files.deleteIfExists(tmp);
-      if (!inStackFolder) StackFiles.deleteTree(dir);
-    }
+    return processes.executeBlocking(() -> validation.validate(stack, content), false);
   }
 
   // ---- logs ----
 
   private Future<JsonObject> logs(JsonObject req) {
     String name = name(req);
-    if (!items.containsKey(name)) throw ApiException.notFound("Stack not found");
+    if (state.item(name) == null) throw ApiException.notFound("Stack not found");
     requireEngine();
     JsonArray wanted = new JsonArray();
-    projects.getOrDefault(name, List.of()).forEach(c -> wanted.add(new JsonObject().put("id", c.getString("id")).put("name", c.getString("name"))));
+    state.containers(name).forEach(c -> wanted.add(new JsonObject().put("id", c.getString("id")).put("name", c.getString("name"))));
     if (wanted.isEmpty()) return Future.succeededFuture(new JsonObject().put("logs", new JsonObject()));
-    return engineRequest(Bus.Engine.LOGS, new JsonObject().put(Bus.CONTAINERS, wanted).put(Bus.LINES, req.getInteger(Bus.LINES, 100)));
+    return Services.request(vertx, Bus.engine(config.nodeName()), Bus.Engine.LOGS,
+        new JsonObject().put(Bus.CONTAINERS, wanted).put(Bus.LINES, req.getInteger(Bus.LINES, 100)), 180_000);
   }
 
   // ---- helpers ----
-
-  private Future<JsonObject> engineRequest(String action, JsonObject body) {
-    return Services.request(vertx, Bus.engine(config.nodeName()), action, body, 180_000);
-  }
 
   private static String name(JsonObject req) {
     String name = req.getString(Bus.NAME);
@@ -649,32 +362,23 @@ public final class StacksVerticle extends VerticleBase {
 
   /** The stack's folder: 404 when unknown, 409 when only the engine knows it. */
   private StackFiles.Folder managed(String name) {
-    StackFiles.Folder folder = folders.get(name);
+    StackFiles.Folder folder = state.folder(name);
     if (folder != null) return folder;
-    if (projects.containsKey(name)) throw ApiException.conflict("Stack is not managed by DockUp");
+    if (state.onEngine(name)) throw ApiException.conflict("Stack is not managed by DockUp");
     throw ApiException.notFound("Stack not found");
   }
 
   private void requireEngine() {
-    if (!engineOk) throw ApiException.unavailable("Docker engine unreachable at " + config.dockerHost());
+    if (!state.engineOk()) throw ApiException.unavailable("Docker engine unreachable at " + config.dockerHost());
   }
 
   private void refuseExternal(String name) {
-    if (!folders.containsKey(name) && projects.containsKey(name)) throw ApiException.conflict("Stack is not managed by DockUp");
+    if (!state.hasFolder(name) && state.onEngine(name)) throw ApiException.conflict("Stack is not managed by DockUp");
   }
 
   private static ComposeFile usableCompose(StackFiles.Folder folder) {
     if (folder.compose() == null) throw ApiException.badRequest("The stack's compose file is invalid: " + folder.error());
     return folder.compose();
-  }
-
-  private void publish(String type, String stack, JsonObject fields) {
-    JsonObject msg = new JsonObject().put("type", type).put("node", config.nodeName())
-        .put("ts", Instant.now().toString()).put("stack", stack);
-    fields.forEach(e -> {
-      if (!msg.containsKey(e.getKey())) msg.put(e.getKey(), e.getValue());
-    });
-    vertx.eventBus().publish(Bus.EVENTS, msg);
   }
 
   private static List<String> concat(List<String> a, List<String> b) {

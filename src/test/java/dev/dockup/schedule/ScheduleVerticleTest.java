@@ -343,6 +343,63 @@ class ScheduleVerticleTest {
     assertNull(updates.poll(3500, TimeUnit.MILLISECONDS));
   }
 
+  /** A fake stacks service: GET answers {@code status} with {@code body}. */
+  void stacksService(int status, JsonObject body) throws Exception {
+    MessageConsumer<JsonObject> c = vertx.eventBus().consumer(Bus.stacks("t1"), (Message<JsonObject> m) -> {
+      DeliveryOptions opts = new DeliveryOptions();
+      if (status != 200) opts.addHeader(Bus.STATUS, Integer.toString(status));
+      m.reply(body, opts);
+    });
+    await(c.completion());
+  }
+
+  JsonObject savedSchedules() throws Exception {
+    return new JsonObject(Files.readString(tmp.resolve(ScheduleVerticle.FILE))).getJsonObject("schedules");
+  }
+
+  @Test
+  void aStackDeletedThroughDockUpLosesItsScheduleAndNeverRuns() throws Exception {
+    updateService(200, new JsonObject().put("success", true));
+    clock.set(Instant.parse("2024-06-01T10:59:57Z"));
+    ok(put("web", new JsonObject().put("mode", "auto").put("cron", "0 11 * * *").put("timezone", "UTC")));
+    ok(put("db", new JsonObject().put("mode", "auto").put("cron", "0 12 * * *").put("timezone", "UTC")));
+    // Another node's stack of the same name, and a folder that merely went, change nothing.
+    vertx.eventBus().publish(Bus.EVENTS, new JsonObject().put("type", "stack_status").put("node", "t2").put("stack", "web")
+        .put("removed", true).put("deleted", true));
+    vertx.eventBus().publish(Bus.EVENTS, new JsonObject().put("type", "stack_status").put("node", "t1").put("stack", "db")
+        .put("removed", true));
+    vertx.eventBus().publish(Bus.EVENTS, new JsonObject().put("type", "stack_status").put("node", "t1").put("stack", "web")
+        .put("removed", true).put("deleted", true));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!"off".equals(ok(get("web")).getString("mode")) && System.nanoTime() < deadline) Thread.sleep(20);
+    assertEquals("off", ok(get("web")).getString("mode"));
+    assertEquals("auto", ok(get("db")).getString("mode"));
+    assertNull(updates.poll(4, TimeUnit.SECONDS), "the deleted stack's run never came");
+    assertFalse(savedSchedules().containsKey("web"));
+    assertTrue(savedSchedules().containsKey("db"));
+  }
+
+  @Test
+  void aStackGoneWhenItsRunIsDueIsNotUpdatedAndLosesItsSchedule() throws Exception {
+    updateService(200, new JsonObject().put("success", true));
+    stacksService(404, new JsonObject().put("error", "Stack not found"));
+    clock.set(Instant.parse("2024-06-01T10:59:58Z"));
+    ok(put("web", new JsonObject().put("mode", "auto").put("cron", "0 11 * * *").put("timezone", "UTC")));
+    assertNull(updates.poll(4, TimeUnit.SECONDS), "no update of a stack that is gone");
+    assertEquals("off", ok(get("web")).getString("mode"));
+    assertFalse(savedSchedules().containsKey("web"));
+  }
+
+  @Test
+  void aStackOnlyTheEngineStillKnowsIsSkippedButKeepsItsSchedule() throws Exception {
+    updateService(200, new JsonObject().put("success", true));
+    stacksService(200, new JsonObject().put("name", "web").put("external", true));
+    clock.set(Instant.parse("2024-06-01T10:59:58Z"));
+    ok(put("web", new JsonObject().put("mode", "check").put("cron", "0 11 * * *").put("timezone", "UTC")));
+    assertNull(updates.poll(4, TimeUnit.SECONDS));
+    assertEquals("check", ok(get("web")).getString("mode"));
+  }
+
   static <T> T await(Future<T> f) throws Exception {
     try {
       return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -34,10 +34,12 @@ class StackFilesTest {
   @TempDir Path data;
   @TempDir Path outside;
   StackFiles files;
+  StackTrash trash;
 
   @BeforeEach
   void setUp() throws IOException {
     files = new StackFiles(stacks, data);
+    trash = new StackTrash(files);
   }
 
   private Path stack(String folder, String composeName) throws IOException {
@@ -103,6 +105,19 @@ class StackFilesTest {
     StackFiles.Scan scan = files.scan();
     assertTrue(scan.folders().isEmpty());
     assertTrue(scan.ignored().isEmpty());
+  }
+
+  @Test
+  void aComposeFileThatCannotBeParsedIsListedAsIgnoredAndTheRestIsSeen() throws IOException {
+    Files.writeString(stack("bomb", null).resolve("compose.yaml"), "services: " + "[".repeat(3000) + "]".repeat(3000) + "\n");
+    stack("ok", "compose.yaml");
+
+    StackFiles.Scan scan = files.scan();
+
+    assertEquals(List.of("web"), scan.folders().get("ok").compose().services());
+    assertNull(scan.folders().get("bomb").compose());
+    StackFiles.Ignored bomb = scan.ignored().stream().filter(i -> i.folder().equals("bomb")).findFirst().orElseThrow();
+    assertTrue(bomb.reason().contains("nested deeper than"), bomb.reason());
   }
 
   // ---- paths stay inside STACKS_DIR ----
@@ -183,6 +198,52 @@ class StackFilesTest {
     assertEquals("SECRET=1\n", files.readEnv("app").orElseThrow());
   }
 
+  @Test
+  void aCreateThatFailsLeavesNoFolder() {
+    assertThrows(IOException.class, () -> files.inFolder("fresh", dir -> {
+      Files.writeString(dir.resolve("half"), "x");
+      throw new IOException("disk full");
+    }));
+    assertFalse(Files.exists(stacks.resolve("fresh")));
+  }
+
+  @Test
+  void aWriteThatFailsInAnExistingFolderLeavesTheFolder() throws IOException {
+    stack("app", "compose.yaml");
+    assertThrows(IOException.class, () -> files.inFolder("app", dir -> {
+      throw new IOException("disk full");
+    }));
+    assertTrue(Files.isRegularFile(stacks.resolve("app/compose.yaml")));
+  }
+
+  @Test
+  void theInputOfAValidationIsOwnerOnlyInDataDir() throws IOException {
+    Path input = files.privateInput("services: {}\n");
+    assertTrue(input.startsWith(data.toRealPath()));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(input)));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(input.getParent())));
+  }
+
+  @Test
+  void leftoversOfACrashAreRemovedAtStart() throws IOException {
+    Path app = stack("app", "compose.yaml");
+    Files.writeString(app.resolve(".env"), "KEEP=1\n");
+    Path envTmp = Files.writeString(app.resolve(".env.0b8e5f7a-3c4d-4e5f-8a9b-0c1d2e3f4a5b.tmp"), "SECRET=1\n");
+    Path oldValidation = Files.writeString(app.resolve(".dockup-validate-0b8e5f7a-3c4d-4e5f-8a9b-0c1d2e3f4a5b.yaml"), "x");
+    Path scratch = Files.createDirectories(data.resolve("tmp/validate-123"));
+    Files.writeString(scratch.resolve("x"), "x");
+    Files.writeString(data.resolve("tmp/input-1.yaml"), "x");
+    Path notOurs = Files.writeString(app.resolve(".env.backup.tmp"), "mine");
+
+    assertEquals(4, files.removeLeftovers());
+
+    assertFalse(Files.exists(envTmp));
+    assertFalse(Files.exists(oldValidation));
+    assertFalse(Files.exists(data.resolve("tmp")));
+    assertTrue(Files.exists(notOurs));
+    assertEquals("KEEP=1\n", Files.readString(app.resolve(".env")));
+  }
+
   private List<Path> history(String name) throws IOException {
     try (Stream<Path> s = Files.list(data.resolve("history").resolve(name))) {
       return s.toList();
@@ -203,80 +264,80 @@ class StackFilesTest {
   void moveToTrashListAndRestore() throws IOException {
     stack("app", "compose.yaml");
 
-    StackFiles.TrashEntry entry = files.moveToTrash("app");
+    StackTrash.TrashEntry entry = trash.moveToTrash("app");
 
     assertFalse(Files.exists(stacks.resolve("app")));
     assertTrue(entry.id().startsWith("app-"));
     assertTrue(Files.isDirectory(stacks.resolve(".trash").resolve(entry.id())));
     assertFalse(files.scan().folders().containsKey("app"));
-    List<StackFiles.TrashEntry> trash = files.listTrash();
-    assertEquals(List.of(entry.id()), trash.stream().map(StackFiles.TrashEntry::id).toList());
-    assertEquals("app", trash.get(0).stack());
-    assertTrue(trash.get(0).bytes() > 0);
+    List<StackTrash.TrashEntry> entries = trash.listTrash();
+    assertEquals(List.of(entry.id()), entries.stream().map(StackTrash.TrashEntry::id).toList());
+    assertEquals("app", entries.get(0).stack());
+    assertTrue(entries.get(0).bytes() > 0);
 
-    assertEquals("app", files.restore(entry.id()));
+    assertEquals("app", trash.restore(entry.id()));
     assertEquals(COMPOSE, files.readCompose("app").orElseThrow());
-    assertTrue(files.listTrash().isEmpty());
+    assertTrue(trash.listTrash().isEmpty());
   }
 
   @Test
   void trashingTheSameNameTwiceKeepsBoth() throws IOException {
     stack("app", "compose.yaml");
-    String first = files.moveToTrash("app").id();
+    String first = trash.moveToTrash("app").id();
     stack("app", "compose.yaml");
-    String second = files.moveToTrash("app").id();
+    String second = trash.moveToTrash("app").id();
     assertFalse(first.equals(second));
-    assertEquals(2, files.listTrash().size());
+    assertEquals(2, trash.listTrash().size());
   }
 
   @Test
   void moveToTrashOfUnknownStackIs404() {
-    assertEquals(404, status(assertThrows(ApiException.class, () -> files.moveToTrash("nope"))));
+    assertEquals(404, status(assertThrows(ApiException.class, () -> trash.moveToTrash("nope"))));
   }
 
   @Test
   void restoreRefusesWhenTheFolderExists() throws IOException {
     stack("app", "compose.yaml");
-    String id = files.moveToTrash("app").id();
+    String id = trash.moveToTrash("app").id();
     stack("app", "compose.yaml");
 
-    assertEquals(409, status(assertThrows(ApiException.class, () -> files.restore(id))));
+    assertEquals(409, status(assertThrows(ApiException.class, () -> trash.restore(id))));
     assertTrue(Files.isDirectory(stacks.resolve(".trash").resolve(id)));
   }
 
   @Test
   void restoreRefusesInvalidIds() {
     for (String bad : new String[] {"../x", "..", "app", "app-2024", "app-20240101000000/../../x", ""}) {
-      assertEquals(400, status(assertThrows(ApiException.class, () -> files.restore(bad))), bad);
+      assertEquals(400, status(assertThrows(ApiException.class, () -> trash.restore(bad))), bad);
     }
-    assertEquals(400, status(assertThrows(ApiException.class, () -> files.restore(null))));
-    assertEquals(404, status(assertThrows(ApiException.class, () -> files.restore("app-20240101000000"))));
+    assertEquals(400, status(assertThrows(ApiException.class, () -> trash.restore(null))));
+    assertEquals(404, status(assertThrows(ApiException.class, () -> trash.restore("app-20240101000000"))));
   }
 
   @Test
   void purgeTrashDeletesOnlyEntriesOlderThanThirtyDays() throws IOException {
     Instant now = Instant.now();
-    Path trash = Files.createDirectories(stacks.resolve(".trash"));
-    Path old = Files.createDirectories(trash.resolve("old-" + TRASH_TIME.format(now.minus(Duration.ofDays(31)))));
+    Path trashDir = Files.createDirectories(stacks.resolve(".trash"));
+    Path old = Files.createDirectories(trashDir.resolve("old-" + TRASH_TIME.format(now.minus(Duration.ofDays(31)))));
     Files.writeString(old.resolve("compose.yaml"), COMPOSE);
-    Path recent = Files.createDirectories(trash.resolve("recent-" + TRASH_TIME.format(now.minus(Duration.ofDays(29)))));
+    Path recent = Files.createDirectories(trashDir.resolve("recent-" + TRASH_TIME.format(now.minus(Duration.ofDays(29)))));
     stack("app", "compose.yaml");
-    String fresh = files.moveToTrash("app").id();
+    String fresh = trash.moveToTrash("app").id();
 
-    assertEquals(1, files.purgeTrash(now));
+    assertEquals(1, trash.purgeTrash(now));
 
     assertFalse(Files.exists(old));
     assertTrue(Files.isDirectory(recent));
-    assertTrue(Files.isDirectory(trash.resolve(fresh)));
+    assertTrue(Files.isDirectory(trashDir.resolve(fresh)));
   }
 
   @Test
   void aMalformedTrashFolderDoesNotBreakListingOrPurge() throws IOException {
     Files.createDirectories(stacks.resolve(".trash/junk-20241399999999"));
     stack("app", "compose.yaml");
-    String id = files.moveToTrash("app").id();
+    String id = trash.moveToTrash("app").id();
 
-    assertEquals(List.of(id), files.listTrash().stream().map(StackFiles.TrashEntry::id).toList());
-    assertEquals(0, files.purgeTrash(Instant.now()));
+    assertEquals(List.of(id), trash.listTrash().stream().map(StackTrash.TrashEntry::id).toList());
+    assertEquals(0, trash.purgeTrash(Instant.now()));
   }
 }

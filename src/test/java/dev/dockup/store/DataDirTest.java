@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,5 +53,16 @@ class DataDirTest {
     Path file = Files.writeString(tmp.resolve("data"), "x");
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> DataDir.prepare(file));
     assertTrue(e.getMessage().contains("not a folder"), e.getMessage());
+  }
+
+  @Test
+  void aNewDataDirIsOwnerOnlyAndLeftoversGoAtStart() throws IOException {
+    Path data = tmp.resolve("fresh/data");
+    DataDir.prepare(data);
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
+
+    Path leftover = Files.writeString(data.resolve(".auth.json.0b8e5f7a-3c4d-4e5f-8a9b-0c1d2e3f4a5b.tmp"), "hash");
+    DataDir.prepare(data);
+    assertFalse(Files.exists(leftover));
   }
 }
