@@ -79,6 +79,11 @@ public final class HttpVerticle extends VerticleBase {
     Gate gate = new Gate(shared.auth(), shared.audit());
     table.mount(router, gate, new RawBody(MAX_BODY), this::notFound);
     router.route().failureHandler(ctx -> failure(ctx, gate));
+    // A URL the router cannot even decode fails before any route is chosen.
+    router.errorHandler(400, ctx -> {
+      noteBadRequest();
+      Api.error(ctx, 400, "Bad request");
+    });
 
     server = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(300).setMaxInitialLineLength(8192));
     return server.requestHandler(router).listen(config.port(), config.host());
