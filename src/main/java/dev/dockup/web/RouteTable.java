@@ -51,7 +51,9 @@ public final class RouteTable {
         List<Route> expanded = declared.has(Route.Option.PER_NODE) ? List.of(declared, declared.onNode()) : List.of(declared);
         for (Route r : expanded) {
           for (var m : r.methods()) {
-            if (!seen.add(m.name() + " " + r.vertxPath())) throw new IllegalStateException("route declared twice: " + m.name() + " " + r.path());
+            // Variables match the same requests whatever their names.
+            String shape = r.vertxPath().replaceAll(":[a-z_]+", ":");
+            if (!seen.add(m.name() + " " + shape)) throw new IllegalStateException("route declared twice: " + m.name() + " " + r.path());
           }
           if (!ids.add(r.operationId())) throw new IllegalStateException("operation id used twice: " + r.operationId());
           entries.add(new Entry(group.tag(), r));
