@@ -1,6 +1,7 @@
 package dev.dockup.auth;
 
 import dev.dockup.audit.AuditLog;
+import dev.dockup.bus.ApiException;
 import dev.dockup.web.Api;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -139,15 +140,15 @@ public final class Gate {
     AuthService.Refused r = ctx.get(REFUSAL);
     String client = ctx.get(CLIENT);
     long retry = r != null && client != null ? auth.retryAfter(client) : 0;
-    if (retry > 0) throttled(ctx, retry);
+    if (retry > 0) Api.fail(ctx, throttled(ctx, retry));
     else if (r != null) Api.send(ctx, r.status(), r.body());
     else Api.error(ctx, 401, "Authentication required");
   }
 
-  /** 429 with {@code Retry-After} for a client past its failed attempts. */
-  public static void throttled(RoutingContext ctx, long retryAfterSeconds) {
+  /** The 429 for a client past its failed attempts, its {@code Retry-After} already on the response. */
+  static ApiException throttled(RoutingContext ctx, long retryAfterSeconds) {
     ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
-    Api.error(ctx, 429, "Too many failed attempts; retry in " + retryAfterSeconds + " s");
+    return new ApiException(429, "Too many failed attempts; retry in " + retryAfterSeconds + " s");
   }
 
   // ---- the chain's links, one per kind of credential ----
