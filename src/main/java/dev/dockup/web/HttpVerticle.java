@@ -75,11 +75,16 @@ public final class HttpVerticle extends VerticleBase {
         () -> shared.auth().store().token(AuthStore.INSTANCE_TOKEN_ID) != null);
     AuditRoutes.mount(router, vertx, shared.audit());
     PeerRoutes.mount(router, shared.peers(), config, shared.stackList());
+    // >>> dashboard (issue 13): the page and its versioned assets, public; move into the route table.
+    dev.dockup.dashboard.Dashboard dashboard = new dev.dockup.dashboard.Dashboard(vertx, DockUpVersion.VERSION);
+    router.get("/").handler(dashboard::index);
+    router.get("/ui/*").handler(dashboard::asset);
+    // <<< dashboard
     router.route().last().handler(this::notFound);
     router.route().failureHandler(this::failure);
     router.errorHandler(405, ctx -> Api.error(ctx, 405, "Method not allowed"));
 
-    server = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(300).setMaxInitialLineLength(8192));
+    server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setIdleTimeout(300).setMaxInitialLineLength(8192));
     return server.requestHandler(router).listen(config.port(), config.host());
   }
 
