@@ -78,7 +78,7 @@ class Compose extends Light {
 
   showInvalid(message, line) {
     const at = line || Number((/line (\d+)/i.exec(message) || [])[1]) || null;
-    this.error = at ? `Line ${at}: ${message}` : message;
+    this.error = at && !/line \d+/i.test(message) ? `Line ${at}: ${message}` : message;
     this.editor.showError(message, at);
     announce(`The compose file is not valid. ${this.error}`);
   }
@@ -140,7 +140,8 @@ class Compose extends Light {
     return html`<div class="editor-head"><h2>Compose file ${this.file ? html`<code>${this.file}</code>` : nothing}</h2>
         ${this.dirty ? html`<span class="tag tag-warn">unsaved changes</span>` : nothing}</div>
       ${this.error ? html`<p class="error" role="alert" id="compose-error">${this.error}</p>` : nothing}
-      <div class="editor">${this.state === 'loading' ? html`<p class="muted">Loading the editor…</p>` : nothing}</div>
+      ${this.state === 'loading' ? html`<p class="muted">Loading the editor…</p>` : nothing}
+      <div class="editor"></div>
       ${this.readonly ? html`<p class="muted">This stack is not managed by DockUp: its file is read-only.</p>` : html`<div class="actions">
         <button class="btn" ?disabled=${this.state !== 'ready'} @click=${() => this.validate()}>Validate</button>
         <button class="btn btn-primary" ?disabled=${this.state !== 'ready'} @click=${() => this.save(false)}>Save…</button>

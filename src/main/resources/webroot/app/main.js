@@ -1,9 +1,10 @@
 // The application shell: who is signed in (or first-run setup), the header with the feed's
 // connection indicator, the session's end, theme and sign-out, and the hash router.
 import { html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { Light, announce } from './ui.js';
 import { get, post, onUnauthorized, onUsed, ApiError } from './api.js';
-import { Store } from './store.js';
+import { Store, keyOf } from './store.js';
 import { Feed } from './feed.js';
 import { recheckPending } from './ops.js';
 import './login.js';
@@ -218,7 +219,8 @@ class App extends Light {
 
   renderPage() {
     const r = this.route;
-    if (r.page === 'stack') return html`<dockup-stack-page .store=${this.store} .ref=${r.ref}></dockup-stack-page>`;
+    // A new element per stack: its panels (logs, editors, terminal) belong to one stack.
+    if (r.page === 'stack') return repeat([r.ref], keyOf, (ref) => html`<dockup-stack-page .store=${this.store} .ref=${ref}></dockup-stack-page>`);
     if (r.page === 'new') return html`<dockup-new-stack .store=${this.store} .query=${r.query}></dockup-new-stack>`;
     return html`<dockup-overview .store=${this.store} .query=${r.query}></dockup-overview>`;
   }

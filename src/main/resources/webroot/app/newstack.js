@@ -88,7 +88,7 @@ class NewStack extends Light {
   }
 
   invalid(message, line) {
-    this.error = line ? `Line ${line}: ${message}` : message;
+    this.error = line && !/line \d+/i.test(message) ? `Line ${line}: ${message}` : message;
     this.editor.showError(message, line);
   }
 

@@ -43,14 +43,19 @@ class Terminal extends Light {
       this.term = createTerminal(this.querySelector('.term'));
       this.state = 'ready';
       const earlier = this.store.output.get(this.stackKey) || [];
-      if (earlier.length) this.term.write('\x1b[2m(earlier output)\x1b[0m');
+      if (earlier.length) this.term.write('\x1b[3m(earlier output)\x1b[0m');
       earlier.forEach((m) => this.term.write(m.line));
       this.pending.forEach((l) => this.term.write(l));
       this.pending = [];
-      if (!earlier.length) this.term.write('\x1b[2mOutput of operations on this stack appears here as they run.\x1b[0m');
+      if (!earlier.length) this.term.write('\x1b[3mOutput of operations on this stack appears here as they run.\x1b[0m');
     } catch {
       this.state = 'failed';
     }
+  }
+
+  /** The terminal's text (tests read it: xterm draws on its own). */
+  text() {
+    return this.term ? this.term.text() : '';
   }
 
   write(line) {
@@ -136,10 +141,10 @@ class Logs extends Light {
       this.requestUpdate();
       return;
     }
-    this.append([m]);
+    this.appendLines([m]);
   }
 
-  append(list) {
+  appendLines(list) {
     const box = this.querySelector('.log');
     if (!box) return;
     const atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
@@ -168,7 +173,7 @@ class Logs extends Light {
   togglePause() {
     this.paused = !this.paused;
     if (!this.paused && this.held.length) {
-      this.append(this.held);
+      this.appendLines(this.held);
       this.held = [];
     }
   }

@@ -36,15 +36,6 @@ class StackPage extends Light {
     return keyOf(this.ref);
   }
 
-  willUpdate(changed) {
-    if (changed.has('ref') && changed.get('ref') && keyOf(changed.get('ref')) !== this.key) {
-      this.detail = null;
-      this.deleted = null;
-      this.listen();
-      this.load();
-    }
-  }
-
   connectedCallback() {
     super.connectedCallback();
     this.listen();
@@ -115,7 +106,7 @@ class StackPage extends Light {
     }
   }
 
-  async update() {
+  async updateStack() {
     this.busy = 'update';
     this.terminal()?.mark('update now: pull, then up');
     try {
@@ -125,7 +116,7 @@ class StackPage extends Light {
     }
   }
 
-  async remove() {
+  async deleteStack() {
     const name = this.ref.name;
     const r = await confirmDialog({
       title: `Delete stack “${name}”?`,
@@ -167,8 +158,8 @@ class StackPage extends Light {
       ${b('up', 'Up', { cls: 'btn-primary' })}${b('restart', 'Restart')}${b('stop', 'Stop', { off: s?.self })}
       ${b('down', 'Down', { off: s?.self })}${b('pull', 'Pull')}
       <button class="btn" ?disabled=${!s || this.busy || s.external} @click=${this.check}>Check updates</button>
-      <button class="btn" ?disabled=${ro} @click=${this.update}>Update now</button>
-      ${this.ref.peer ? nothing : html`<button class="btn btn-danger" ?disabled=${ro || s?.self} @click=${this.remove}>Delete…</button>`}
+      <button class="btn" ?disabled=${ro} @click=${this.updateStack}>Update now</button>
+      ${this.ref.peer ? nothing : html`<button class="btn btn-danger" ?disabled=${ro || s?.self} @click=${this.deleteStack}>Delete…</button>`}
     </div>`;
   }
 
@@ -187,7 +178,7 @@ class StackPage extends Light {
     });
     const svcActions = (svc) => html`<div class="row-actions">
       ${['up', 'restart', 'stop', 'pull'].map((op) => html`<button class="btn btn-small" ?disabled=${ro}
-        @click=${() => this.op(op, [svc])} aria-label="${op[0].toUpperCase() + op.slice(1)} service ${svc}">${op}</button>`)}</div>`;
+        @click=${() => this.op(op, [svc])} aria-label="${op[0].toUpperCase() + op.slice(1)} service ${svc}">${op[0].toUpperCase() + op.slice(1)}</button>`)}</div>`;
     return html`<section aria-labelledby="svc-h" class="card">
       <h2 id="svc-h">Services and containers</h2>
       <div class="table-wrap"><table class="containers">
