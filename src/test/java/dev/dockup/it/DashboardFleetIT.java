@@ -46,6 +46,11 @@ class DashboardFleetIT {
         Page page = browser.page(1440, false);
         String origin = "http://127.0.0.1:" + na.app.port();
         page.navigate(origin + "/");
+        try {
+          page.locator("#password").waitFor(new Locator.WaitForOptions().setTimeout(60_000));
+        } catch (RuntimeException e) {
+          throw new AssertionError("no login form; the page shows: " + page.content() + "\nconsole: " + browser.consoleErrors, e);
+        }
         page.fill("#password", TestNode.PASSWORD);
         page.click("button[type=submit]");
         assertThat(page.locator(".node-card h3").filter(new Locator.FilterOptions().setHasText(a))).hasCount(1);
