@@ -125,6 +125,9 @@ public class DashboardBench extends BenchKit {
                 System.out.printf("  transferred KB   %.1f   (target <= %.0f)%n", kb, TARGET_FIRST_LOAD_KB);
                 System.out.printf("  requests         %d%n", cdp.requests.get());
                 System.out.printf("  full table ms    %.1f   (navigation to %d rows; target <= %.0f at 100)%n", tableMs, existing, TARGET_TABLE_100_MS);
+                System.out.printf("    of which: page and modules loaded at %.1f ms, feed registered at %.1f ms%n",
+                        cdp.evalNumber("Math.max(...performance.getEntriesByType('resource').filter(r => r.name.includes('/ui/')).map(r => r.responseEnd))"),
+                        cdp.evalNumber("(performance.getEntriesByType('resource').find(r => r.name.includes('/eventbus/info')) || {}).responseEnd || NaN"));
 
                 if (o.simulated > 0) {
                     System.out.printf("%nB. %d more stacks fed to the page's store%n", o.simulated);

@@ -5,6 +5,8 @@
 const ADDRESS = 'dockup.events';
 const MIN_DELAY = 500;
 const MAX_DELAY = 15000;
+/** A connection not open by then is given up and tried again (SockJS may wait long on a dead transport). */
+const OPEN_TIMEOUT = 10000;
 
 export class Feed {
   /**
@@ -30,6 +32,7 @@ export class Feed {
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.openTimer);
     this.timer = null;
     const bus = this.bus;
     this.bus = null;
@@ -45,8 +48,17 @@ export class Feed {
     // window.EventBus is the UMD global of @vertx/eventbus-bridge-client.js, which needs window.SockJS.
     const bus = new window.EventBus('/eventbus', { vertxbus_ping_interval: 10000 });
     this.bus = bus;
+    clearTimeout(this.openTimer);
+    this.openTimer = setTimeout(() => {
+      if (this.bus !== bus) return;
+      this.bus = null;
+      bus.onclose = null;
+      try { bus.close(); } catch { /* not open */ }
+      this.retry();
+    }, OPEN_TIMEOUT);
     bus.onopen = () => {
       if (this.bus !== bus) return;
+      clearTimeout(this.openTimer);
       this.attempt = 0;
       this.store.beginSnapshot();
       bus.registerHandler(ADDRESS, {}, (err, msg) => {
@@ -58,6 +70,7 @@ export class Feed {
     bus.onerror = () => { /* the close that follows schedules the retry */ };
     bus.onclose = (e) => {
       if (this.bus !== bus) return;
+      clearTimeout(this.openTimer);
       this.bus = null;
       this.store.endSnapshot();
       if (this.stopped) return;

@@ -72,13 +72,16 @@ class App extends Light {
   }
 
   async boot() {
+    // Both at once: one round trip less before the feed opens.
+    const session = get('/api/auth/session', { quiet401: true });
+    session.catch(() => {});
     try {
       const ping = await get('/api/ping', { quiet401: true });
       if (ping.setup_required) {
         this.phase = 'setup';
         return;
       }
-      this.session = await get('/api/auth/session', { quiet401: true });
+      this.session = await session;
       this.startApp();
     } catch (err) {
       this.phase = 'login';

@@ -1,6 +1,6 @@
 // Stack operations as the dashboard runs them: started asynchronously, followed on the feed
 // (their output streams to the terminal of any open page), their result announced once.
-import { post, get, stackPath, ApiError } from './api.js';
+import { post, get, stackPath } from './api.js';
 import { announce, toast } from './ui.js';
 
 const LABEL = { up: 'Up', stop: 'Stop', restart: 'Restart', down: 'Down', pull: 'Pull' };
@@ -97,5 +97,3 @@ export async function bulk(refs, label, task) {
   await Promise.all([0, 1, 2, 3].map(worker));
   announce(`${label}: ${ok} succeeded${failed ? `, ${failed} failed` : ''}.`);
 }
-
-export { ApiError };

@@ -2,7 +2,7 @@
 // containers (with live CPU and memory), the operation terminal, and tabs for logs, the compose
 // file, the .env file and updates. Details are read again when the feed says the stack changed.
 import { html, nothing } from 'lit';
-import { Light, statusBadge, healthBadge, since, percent, bytes, toast, announce, confirmDialog } from './ui.js';
+import { Light, statusBadge, healthBadge, since, percent, bytes, toast, confirmDialog } from './ui.js';
 import { get, del, post, stackPath } from './api.js';
 import { keyOf } from './store.js';
 import { runOperation, checkUpdates, updateNow } from './ops.js';

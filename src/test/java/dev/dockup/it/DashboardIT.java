@@ -244,8 +244,12 @@ class DashboardIT {
     boolean applied = false;
     try (Engine engine = Engine.shared()) {
       while (!applied && System.nanoTime() < deadline) {
-        applied = Files.readString(file).contains("DASH_MARK") && engine.running(app).stream()
-            .anyMatch(c -> List.of(engine.inspect(c.getId()).getConfig().getEnv()).contains("DASH_MARK=yes"));
+        try {
+          applied = Files.readString(file).contains("DASH_MARK") && engine.running(app).stream()
+              .anyMatch(c -> List.of(engine.inspect(c.getId()).getConfig().getEnv()).contains("DASH_MARK=yes"));
+        } catch (com.github.dockerjava.api.exception.NotFoundException recreatedMeanwhile) {
+          applied = false;
+        }
         if (!applied) Thread.sleep(250);
       }
     }
@@ -262,6 +266,28 @@ class DashboardIT {
 
   @Test
   @Order(6)
+  void aNewStacksNameIsCheckedAsTheApiChecksItAndItsFileIsValidatedBeforeItIsCreated() throws Exception {
+    String fresh = prefix + "-new";
+    page.evaluate("() => { location.hash = '#/new'; }");
+    page.locator(".cm-content").waitFor();
+    page.fill("#ns-name", "Bad Name");
+    assertThat(page.locator("#ns-name-help")).containsText("lower-case");
+    page.fill("#ns-name", fresh);
+    assertThat(page.locator("#ns-name-help")).not().containsText("lower-case");
+    replaceEditorText("services:\n  web:\n    image: x\n   bad: indent\n");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Validate and create")).click();
+    assertThat(page.locator("#new-error")).containsText("line 4");
+    assertFalse(Files.exists(node.stacksDir.resolve(fresh)), "an invalid file creates nothing");
+    Browser.screenshot(page, "new-stack");
+    replaceEditorText(Stacks.twoServices("new"));
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Validate and create")).click();
+    assertThat(page.locator("main h1")).hasText(fresh);
+    assertTrue(Files.exists(node.stacksDir.resolve(fresh).resolve("compose.yaml")));
+    assertThat(page.locator("#stack-state")).containsText("Inactive");
+  }
+
+  @Test
+  @Order(7)
   void restartingDockUpShowsTheDisconnectedIndicatorAndThePageRecoversByItself() throws Exception {
     page.evaluate("() => { location.hash = '#/?q=" + prefix + "'; }");
     assertThat(page.locator(".conn[data-state=live]")).isVisible();
@@ -273,10 +299,11 @@ class DashboardIT {
     assertThat(page.locator(".conn[data-state=live]")).isVisible(new com.microsoft.playwright.assertions.LocatorAssertions.IsVisibleOptions().setTimeout(45_000));
     assertThat(row(app).locator(".c-status")).containsText("Running");
     assertThat(row(idle)).hasCount(1);
+    assertThat(row(prefix + "-new")).hasCount(1);
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void onlyTheOriginIsAskedTheCspIsStrictAndAnEndedSessionReturnsToLogin() {
     Http anonymous = new Http(port);
     Http.Resp index = anonymous.get("/");
