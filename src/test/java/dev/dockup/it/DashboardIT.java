@@ -279,6 +279,7 @@ class DashboardIT {
     assertThat(page.locator("#new-error")).containsText("line 4");
     assertFalse(Files.exists(node.stacksDir.resolve(fresh)), "an invalid file creates nothing");
     Browser.screenshot(page, "new-stack");
+    Browser.assertAxeClean(page, "new stack");
     replaceEditorText(Stacks.twoServices("new"));
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Validate and create")).click();
     assertThat(page.locator("main h1")).hasText(fresh);
