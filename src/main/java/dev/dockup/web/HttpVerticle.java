@@ -1,6 +1,7 @@
 package dev.dockup.web;
 
 import dev.dockup.Config;
+import dev.dockup.DockUpVersion;
 import dev.dockup.Shared;
 import dev.dockup.audit.AuditRoutes;
 import dev.dockup.auth.AuthRoutes;
@@ -8,6 +9,7 @@ import dev.dockup.auth.AuthStore;
 import dev.dockup.auth.Gate;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.InternalError;
+import dev.dockup.dashboard.Dashboard;
 import dev.dockup.engine.EngineRoutes;
 import dev.dockup.feed.FeedRoutes;
 import dev.dockup.fleet.FleetRoutes;
@@ -71,7 +73,8 @@ public final class HttpVerticle extends VerticleBase {
         new RegistryRoutes(shared.registry(), shared.settings()),
         new SettingsRoutes(shared.settings(), () -> shared.auth().store().token(AuthStore.INSTANCE_TOKEN_ID) != null),
         new AuditRoutes(vertx, shared.audit()),
-        new ApiDocs(() -> table)));
+        new ApiDocs(() -> table),
+        new Dashboard(vertx, DockUpVersion.VERSION)));
 
     router = Router.router(vertx);
     router.route().handler(this::countInFlight);
@@ -85,7 +88,8 @@ public final class HttpVerticle extends VerticleBase {
       Api.error(ctx, 400, "Bad request");
     });
 
-    server = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(300).setMaxInitialLineLength(8192));
+    // Compressed answers: the dashboard's first load is its modules.
+    server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setIdleTimeout(300).setMaxInitialLineLength(8192));
     return server.requestHandler(router).listen(config.port(), config.host());
   }
 
