@@ -3,6 +3,8 @@ package dev.dockup.engine;
 import dev.dockup.Config;
 import dev.dockup.DockUpVersion;
 import dev.dockup.bus.Bus;
+import dev.dockup.fleet.NodeTarget;
+import dev.dockup.fleet.Remote;
 import dev.dockup.web.Access;
 import dev.dockup.web.Api;
 import dev.dockup.web.Route;
@@ -31,11 +33,14 @@ public final class EngineRoutes implements RouteGroup {
   private final String address;
   private final String stacksAddress;
   private final String node;
+  /** Host figures of any node of the fleet (the dashboard's node cards). */
+  private final NodeTarget host;
 
-  public EngineRoutes(Config config) {
+  public EngineRoutes(Config config, Remote remote) {
     this.node = config.nodeName();
     this.address = Bus.engine(node);
     this.stacksAddress = Bus.stacks(node);
+    this.host = new NodeTarget(node, remote, "engine", address);
   }
 
   @Override
@@ -73,7 +78,8 @@ public final class EngineRoutes implements RouteGroup {
         Route.delete("/api/networks/{id}", Access.ADMIN, "deleteNetworkPlural", "The same as DELETE /api/network/{id}")
             .errors(404, 409, 503).handle(this::deleteNetwork),
         Route.get("/api/host/stats", Access.READ, "hostStats", "Host CPU, memory, disk and container counts")
-            .response(ref("HostStats")).handle(ctx -> forward(ctx, Bus.Engine.HOST_STATS, new JsonObject())),
+            .response(ref("HostStats")).errors(503).perNode()
+            .handle(ctx -> host.forward(ctx, Bus.Engine.HOST_STATS, new JsonObject(), 120_000)),
         Route.get("/api/appdata/sizes", Access.READ, "appdataSizes", "Disk used by each stack's bind mounts and volumes")
             .query("refresh", bool(), "Start a new measurement (the answer is still immediate)")
             .response(object("updated_at", nullable(string()), "refreshing", bool(), "stacks", mapOf(any())))

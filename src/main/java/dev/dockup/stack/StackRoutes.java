@@ -62,14 +62,14 @@ public final class StackRoutes implements RouteGroup {
                 "Check a compose file as compose would read it, without saving (admin: compose reads the files it names)")
             .request(object("content", string(), "stack?", string("Validate as this stack's file (its .env and folder)")))
             .response(object("valid", bool(), "services?", array(string()), "error?", string(), "line?", integer()))
-            .handle(this::validate),
+            .perNode().handle(this::validate),
         Route.get("/api/trash", Access.READ, "listTrash", "Deleted stacks kept for 30 days")
             .response(object("trash", array(object("id", string(), "stack", string(), "deleted_at", string(), "bytes", integer()))))
-            .handle(this::trash),
+            .perNode().handle(this::trash),
         Route.post("/api/trash/{id}/restore", Access.ADMIN, "restoreFromTrash", "Bring a deleted stack's folder back")
-            .response(object("success", bool(), "stack", string())).errors(404, 409).handle(this::restore),
+            .response(object("success", bool(), "stack", string())).errors(404, 409).perNode().handle(this::restore),
         Route.get("/api/operations", Access.READ, "listOperations", "Recent and running operations on this node")
-            .response(object("operations", array(ref("Operation")))).handle(this::operations),
+            .response(object("operations", array(ref("Operation")))).perNode().handle(this::operations),
         Route.get("/api/stack/{name}", Access.READ, "getStack", "A stack with its containers")
             .response(ref("StackDetail")).errors(404).perNode().handle(this::get),
         Route.delete("/api/stack/{name}", Access.ADMIN, "deleteStack", "Take a stack down and move its folder to the trash")
