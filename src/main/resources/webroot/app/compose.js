@@ -87,10 +87,10 @@ class Compose extends Light {
     const content = this.editor.text();
     this.editor.clearErrors();
     this.error = '';
-    // Only this node validates on request; another node's file is checked when it is saved there.
-    if (this.ref.node && this.store.nodes.get(this.ref.node)?.self === false) return true;
     try {
-      const r = await post('/api/stacks/validate', { content, stack: this.ref.name });
+      // Validated by the stack's own node: its folder and .env are there.
+      const at = this.ref.node ? `/api/nodes/${encodeURIComponent(this.ref.node)}` : '/api';
+      const r = await post(`${at}/stacks/validate`, { content, stack: this.ref.name });
       if (!r.valid) {
         this.showInvalid(r.error, r.line);
         return false;

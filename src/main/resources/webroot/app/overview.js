@@ -56,17 +56,22 @@ class Overview extends Light {
     });
   }
 
-  /** What the feed does not carry: node facts, this host's disk, and the HTTP peers' stacks. */
+  /**
+   * What the feed does not carry, asked once when the page opens: node facts, each node's disk,
+   * each node's recent operations (the feed keeps the column current from then on), and the
+   * HTTP peers' stacks.
+   */
   async loadOnce() {
     get('/api/nodes').then((r) => {
       for (const n of r.nodes || []) Object.assign(this.store.node(n.name), { self: !!n.self, version: n.version });
       this.store.nodesChanged();
-      const self = (r.nodes || []).find((n) => n.self);
-      if (self) {
-        get('/api/host/stats').then((h) => {
-          this.store.node(self.name).disk = h.disk;
+      for (const n of (r.nodes || []).filter((x) => x.reachable !== false)) {
+        const at = `/api/nodes/${encodeURIComponent(n.name)}`;
+        get(`${at}/host/stats`).then((h) => {
+          this.store.node(n.name).disk = h.disk;
           this.store.nodesChanged();
         }).catch(() => {});
+        get(`${at}/operations`).then((o) => this.store.seedLastOps(n.name, o.operations || [])).catch(() => {});
       }
     }).catch(() => {});
     this.loadPeers();

@@ -141,7 +141,8 @@ class StackPage extends Light {
 
   async restore() {
     try {
-      await post(`/api/trash/${encodeURIComponent(this.deleted.trash_id)}/restore`);
+      const at = this.ref.node ? `/api/nodes/${encodeURIComponent(this.ref.node)}` : '/api';
+      await post(`${at}/trash/${encodeURIComponent(this.deleted.trash_id)}/restore`);
       this.deleted = null;
       toast(`Stack ${this.ref.name} restored.`, 'ok');
       this.load();

@@ -57,6 +57,21 @@ export class Store {
     return () => this.messageListeners.delete(fn);
   }
 
+  /** The newest operation of each stack of a node, from its list; what the feed said already wins. */
+  seedLastOps(node, operations) {
+    const newest = new Map();
+    for (const o of operations) {
+      const key = keyOf({ node, name: o.stack });
+      if (!newest.has(key) || (o.started_at || '') > (newest.get(key).started_at || '')) newest.set(key, o);
+    }
+    for (const [key, o] of newest) {
+      if (this.lastOps.has(key)) continue;
+      this.lastOps.set(key, { operation_id: o.operation_id, operation: o.operation, running: o.status === 'running',
+        success: o.status === 'succeeded', ts: o.finished_at || o.started_at });
+      this.touch(key);
+    }
+  }
+
   touch(key) {
     this.keyListeners.get(key)?.forEach((fn) => fn());
   }
