@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.authorization.PermissionBasedAuthorization;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.AuthenticationHandler;
@@ -154,39 +155,42 @@ public final class Gate {
   // ---- the chain's links, one per kind of credential ----
 
   private AuthenticationHandler chain(boolean feedDoor) {
+    ApiTokens tokens = new ApiTokens(auth);
     ChainAuthHandler chain = ChainAuthHandler.any()
-        .add(link(Credentials::bearer, (ctx, jwt) -> auth.fromBearer(jwt)))
-        .add(link(Credentials::apiToken, (ctx, token) -> Future.succeededFuture(auth.fromApiToken(token))))
+        .add(link(Credentials::bearer, (ctx, jwt) -> auth.fromBearer(jwt).map(Principal::toUser)))
+        .add(link(Credentials::apiToken, (ctx, token) -> tokens.authenticate(new TokenCredentials(token))))
         .add(link(Credentials::cookie, this::session))
         // The 1.3.0 quirk: the bare session value as the whole Cookie header.
         .add(link(Credentials::bareCookie, this::session));
     if (feedDoor) {
       chain.add(link(Credentials::queryToken, (ctx, token) -> token.startsWith(AuthService.TOKEN_PREFIX)
-          ? Future.succeededFuture(auth.fromApiToken(token)) : auth.fromBearer(token)));
+          ? tokens.authenticate(new TokenCredentials(token)) : auth.fromBearer(token).map(Principal::toUser)));
     }
     return chain;
   }
 
   private interface Check {
-    Future<Principal> apply(RoutingContext ctx, String value);
+    Future<User> apply(RoutingContext ctx, String value);
   }
 
   /**
    * A link fails with a plain 401 when its credential is absent (the chain then tries the next)
-   * and keeps the refusal of a credential that is present, so the answer can say why.
+   * and keeps the refusal of a credential that is present, so the answer can say why. The links
+   * read the credentials parsed once by {@link #admit} rather than being vertx-web's own
+   * header and cookie handlers, whose refusals the chain would lose.
    */
   private AuthenticationHandler link(Function<Credentials, String> read, Check check) {
     return SimpleAuthenticationHandler.create().authenticate(ctx -> {
       Credentials c = ctx.get(Credentials.KEY);
       String value = c == null ? null : read.apply(c);
       if (value == null) return Future.failedFuture(ABSENT);
-      Future<Principal> checked;
+      Future<User> checked;
       try {
         checked = check.apply(ctx, value);
       } catch (AuthService.Refused r) {
         checked = Future.failedFuture(r);
       }
-      return checked.<User>map(Principal::toUser).recover(t -> {
+      return checked.recover(t -> {
         if (t instanceof AuthService.Refused r) ctx.put(REFUSAL, r);
         return Future.failedFuture(new HttpException(401, t));
       });
@@ -194,11 +198,11 @@ public final class Gate {
   }
 
   /** A session cookie; one used again after a minute is re-issued, so 12 h count from the last use. */
-  private Future<Principal> session(RoutingContext ctx, String cookie) {
+  private Future<User> session(RoutingContext ctx, String cookie) {
     return auth.fromSessionCookie(cookie).map(s -> {
-      if (!auth.dueForReissue(s.claims())) return s.principal();
+      if (!auth.dueForReissue(s.claims())) return s.principal().toUser();
       Cookies.setSession(ctx, auth.issueSession(s.principal().sessionId()), auth.config().secureCookies());
-      return s.principal().withExpiry(AuthService.now() + AuthService.SESSION_IDLE_SECONDS);
+      return s.principal().withExpiry(AuthService.now() + AuthService.SESSION_IDLE_SECONDS).toUser();
     });
   }
 
