@@ -65,10 +65,10 @@ public final class ProcessRunner {
   /**
    * Runs {@code argv} to its end with stdout and stderr written to files, so a large report costs
    * no memory and no pipe can hold the wait up; past {@code timeout} it is killed with its
-   * children.
+   * children. {@code started} is told the process (so a shutdown can kill it).
    */
-  public static Outcome runToFiles(List<String> argv, Map<String, String> env, Path stdout, Path stderr, Duration timeout)
-      throws IOException, InterruptedException {
+  public static Outcome runToFiles(List<String> argv, Map<String, String> env, Path stdout, Path stderr, Duration timeout,
+                                   Consumer<Process> started) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(argv)
         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
         .redirectOutput(stdout.toFile())
@@ -76,6 +76,7 @@ public final class ProcessRunner {
     pb.environment().clear();
     pb.environment().putAll(env);
     Process p = pb.start();
+    started.accept(p);
     try {
       if (p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) return new Outcome(p.exitValue(), false);
       killTree(p);

@@ -25,7 +25,7 @@ class ProcessRunnerTest {
     assertTrue(env.keySet().stream().allMatch(k -> List.of("PATH", "HOME", "LANG", "DOCKER_HOST", "DOCKER_CONFIG").contains(k)), env.toString());
     Path out = tmp.resolve("out");
     ProcessRunner.Outcome o = ProcessRunner.runToFiles(List.of("sh", "-c", "env; echo oops >&2; exit 3"), env, out,
-        tmp.resolve("err"), Duration.ofSeconds(30));
+        tmp.resolve("err"), Duration.ofSeconds(30), p -> {});
     assertEquals(3, o.exitCode());
     assertFalse(o.timedOut());
     assertTrue(Files.readString(out).contains("DOCKER_HOST=unix:///x.sock"));
@@ -37,7 +37,7 @@ class ProcessRunnerTest {
     Path pids = tmp.resolve("pids");
     String script = "sleep 600 & echo $! > " + pids + "; sh -c 'sleep 700' & echo $! >> " + pids + "; echo $$ >> " + pids + "; wait";
     ProcessRunner.Outcome o = ProcessRunner.runToFiles(List.of("sh", "-c", script), ProcessRunner.cleanEnvironment(null),
-        tmp.resolve("out"), tmp.resolve("err"), Duration.ofMillis(1500));
+        tmp.resolve("out"), tmp.resolve("err"), Duration.ofMillis(1500), p -> {});
     assertTrue(o.timedOut());
     assertNull(o.exitCode());
     List<Long> started = new ArrayList<>();
