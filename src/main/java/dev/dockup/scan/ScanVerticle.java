@@ -5,6 +5,7 @@ import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
 import dev.dockup.bus.Reply;
 import dev.dockup.bus.Services;
+import dev.dockup.proc.ProcessRunner;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -104,7 +105,7 @@ public final class ScanVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    processes.forEach(dev.dockup.proc.ProcessRunner::killTree);
+    processes.forEach(ProcessRunner::killTree);
     web.close();
     return Future.join(pool.close(), io.close());
   }

@@ -83,7 +83,7 @@ public final class ScheduleVerticle extends VerticleBase {
   private final Map<String, Instant> lastDue = new HashMap<>();
   private final Set<String> running = new HashSet<>();
   private ScanCron scanCron;
-  /** How long a run may take: the update with its pull, health wait and two scans at most (the gate's). */
+  /** How long a run may take: the update with its pull and health wait, and the gate's two scans, each of which may wait for another. */
   private final long runTimeoutMs;
 
   public ScheduleVerticle(Config config, Settings settings, Clock clock) {
@@ -94,7 +94,7 @@ public final class ScheduleVerticle extends VerticleBase {
   }
 
   static long runTimeoutMs(Config config) {
-    return RUN_TIMEOUT_MS + 2_000L * config.scan().timeoutSeconds();
+    return RUN_TIMEOUT_MS + (4L * config.scan().timeoutSeconds() + 120) * 1000;
   }
 
   @Override

@@ -7,6 +7,8 @@ import dev.dockup.registry.ImageRef;
 import dev.dockup.scan.Severity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -90,7 +92,9 @@ final class ScanGate {
     return Services.request(vertx, Bus.scans(node), Bus.Scans.IMAGE_CVES,
             new JsonObject().put("image", image).put("remote", remote).put("trigger", "update"), waitMs)
         .recover(t -> Future.failedFuture(t instanceof ApiException ? t
-            : new ApiException(503, "the scan service did not answer in time")))
+            : t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT
+                ? new ApiException(504, "the scan did not finish in time")
+                : new ApiException(503, "the scan service is not available")))
         .compose(r -> "completed".equals(r.getString("status")) ? Future.succeededFuture(r.getJsonObject("cves", new JsonObject()))
             : Future.failedFuture(new ApiException(502, "the scan of " + image + " failed: " + r.getString("error"))));
   }
