@@ -215,6 +215,11 @@ class ScanIT {
     assertEquals(200, cached.status(), "a recent result is answered at once");
     assertEquals("completed", cached.json().getString("status"));
     assertEquals(1, runsOf(image));
+    Http.Resp stackScan = http.post("/api/stack/" + name + "/scan", "");
+    assertEquals(200, stackScan.status(), "every image has a recent result: " + stackScan);
+    assertEquals(new JsonArray().add(new JsonObject().put("service", "web").put("image", image).put("image_id", id).put("status", "completed")),
+        stackScan.json().getJsonArray("images"));
+    assertEquals(404, http.post("/api/stack/" + prefix + "-none/scan", "").status());
     Http.Resp viaNode = http.post("/api/nodes/" + env.get("DOCKUP_NODE_NAME") + "/container/" + name(web) + "/scan?force=true", "");
     assertEquals(202, viaNode.status(), viaNode.toString());
     awaitStatus(name(web), "completed");
