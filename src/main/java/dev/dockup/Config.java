@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +39,8 @@ public record Config(
     boolean secureCookies,
     int updateGraceSeconds,
     Cluster cluster,
-    List<Path> allowOutsidePaths) {
+    List<Path> allowOutsidePaths,
+    Scan scan) {
 
   /** The fleet settings; {@code enabled} false means a single node with a local event bus. */
   public record Cluster(boolean enabled, String name, String host, int port, int eventBusPort,
@@ -46,6 +49,22 @@ public record Config(
     public String toString() {
       return "Cluster[enabled=" + enabled + ", name=" + name + ", host=" + host + ", port=" + port
           + ", eventBusPort=" + eventBusPort + ", members=" + members + ", secret=" + (secret == null ? "unset" : "***") + "]";
+    }
+  }
+
+  /**
+   * Vulnerability scans: which scanner ({@code trivy}, {@code grype} or {@code auto}: Trivy when
+   * found, else Grype), how many run at once, how long one may take, how long a result is
+   * reused, and an optional Trivy server with its token (passed to Trivy in its environment).
+   */
+  public record Scan(String scanner, int concurrency, int timeoutSeconds, int cacheHours, String trivyServer, String trivyToken) {
+    public static final List<String> SCANNERS = List.of("auto", "trivy", "grype");
+
+    @Override
+    public String toString() {
+      return "Scan[scanner=" + scanner + ", concurrency=" + concurrency + ", timeoutSeconds=" + timeoutSeconds
+          + ", cacheHours=" + cacheHours + ", trivyServer=" + (trivyServer == null ? "unset" : trivyServer)
+          + ", trivyToken=" + (trivyToken == null ? "unset" : "***") + "]";
     }
   }
 
@@ -78,7 +97,13 @@ public record Config(
       Map.entry("DOCKUP_CLUSTER_MEMBERS", "cluster_members"),
       Map.entry("DOCKUP_CLUSTER_SECRET", "cluster_secret"),
       Map.entry("DOCKUP_CLUSTER_CONFIG", "cluster_config"),
-      Map.entry("ALLOW_OUTSIDE_PATHS", "allow_outside_paths"));
+      Map.entry("ALLOW_OUTSIDE_PATHS", "allow_outside_paths"),
+      Map.entry("SCANNER", "scanner"),
+      Map.entry("SCAN_CONCURRENCY", "scan_concurrency"),
+      Map.entry("SCAN_TIMEOUT", "scan_timeout"),
+      Map.entry("SCAN_CACHE_HOURS", "scan_cache_hours"),
+      Map.entry("TRIVY_SERVER", "trivy_server"),
+      Map.entry("TRIVY_TOKEN", "trivy_token"));
 
   public static Config load(Path file, Map<String, String> env) {
     JsonObject json = defaults();
@@ -118,7 +143,11 @@ public record Config(
         .put("eventbus_port", 5702)
         .put("cluster_members", new JsonArray())
         .put("cluster_config", "cluster.xml")
-        .put("allow_outside_paths", new JsonArray());
+        .put("allow_outside_paths", new JsonArray())
+        .put("scanner", "auto")
+        .put("scan_concurrency", 1)
+        .put("scan_timeout", 900)
+        .put("scan_cache_hours", 24);
   }
 
   public static Config fromJson(JsonObject json) {
@@ -153,7 +182,31 @@ public record Config(
         bool(json, "secure_cookies"),
         intValue(json, "update_grace", 1, 3_600),
         cluster(json),
-        list(json, "allow_outside_paths").stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList());
+        list(json, "allow_outside_paths").stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList(),
+        scan(json));
+  }
+
+  private static Scan scan(JsonObject json) {
+    String scanner = String.valueOf(json.getValue("scanner")).trim().toLowerCase(Locale.ROOT);
+    if (!Scan.SCANNERS.contains(scanner)) throw new IllegalStateException("SCANNER must be trivy, grype or auto, got: " + scanner);
+    String server = json.getString("trivy_server");
+    server = server == null || server.isBlank() ? null : server.trim().replaceAll("/+$", "");
+    if (server != null) {
+      URI uri;
+      try {
+        uri = new URI(server);
+      } catch (URISyntaxException e) {
+        uri = null;
+      }
+      // The URL is logged and shown: a credential belongs in TRIVY_TOKEN, never in it.
+      if (uri == null || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
+          || !List.of("http", "https").contains(String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT))) {
+        throw new IllegalStateException("TRIVY_SERVER must be an http:// or https:// URL without user info or query");
+      }
+    }
+    String token = json.getString("trivy_token");
+    return new Scan(scanner, intValue(json, "scan_concurrency", 1, 16), intValue(json, "scan_timeout", 1, 86_400),
+        intValue(json, "scan_cache_hours", 0, 8_760), server, token == null || token.isBlank() ? null : token.trim());
   }
 
   private static Cluster cluster(JsonObject json) {
@@ -229,6 +282,6 @@ public record Config(
         + ", loginWindowSeconds=" + loginWindowSeconds + ", trustedProxies=" + trustedProxies
         + ", allowedOrigins=" + allowedOrigins + ", secureCookies=" + secureCookies
         + ", updateGraceSeconds=" + updateGraceSeconds + ", cluster=" + cluster
-        + ", allowOutsidePaths=" + allowOutsidePaths + "]";
+        + ", allowOutsidePaths=" + allowOutsidePaths + ", scan=" + scan + "]";
   }
 }

@@ -9,6 +9,7 @@ import dev.dockup.notify.Notifier;
 import dev.dockup.notify.NotifyVerticle;
 import dev.dockup.peer.PeerService;
 import dev.dockup.registry.RegistryClient;
+import dev.dockup.scan.ScanVerticle;
 import dev.dockup.schedule.ScheduleVerticle;
 import dev.dockup.update.UpdateVerticle;
 import dev.dockup.settings.Settings;
@@ -129,6 +130,8 @@ public final class DockUp {
     int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     // Stacks first, so its consumers hear the engine's first resync.
     return vertx.deployVerticle(new StacksVerticle(config, stackList))
+        // Before the engine too: it mirrors the engine's containers from the first resync on.
+        .compose(id -> vertx.deployVerticle(new ScanVerticle(config)))
         .compose(id -> vertx.deployVerticle(new EngineVerticle(config, shared.settings())))
         .compose(id -> vertx.deployVerticle(new UpdateVerticle(config, shared.registry(), shared.notifier()::notify)))
         .compose(id -> vertx.deployVerticle(new ScheduleVerticle(config, shared.settings(), Clock.systemUTC())))

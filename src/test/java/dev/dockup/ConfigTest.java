@@ -60,6 +60,20 @@ class ConfigTest {
   }
 
   @Test
+  void scanSettingsHaveDefaultsAndTheTokenIsNeverShown() {
+    Config.Scan d = Config.load(null, Map.of()).scan();
+    assertEquals(new Config.Scan("auto", 1, 900, 24, null, null), d);
+    Config c = Config.load(null, Map.of("SCANNER", "Grype", "SCAN_CONCURRENCY", "3", "SCAN_TIMEOUT", "60",
+        "SCAN_CACHE_HOURS", "0", "TRIVY_SERVER", "http://10.0.0.5:4954/", "TRIVY_TOKEN", "s3cret-token"));
+    assertEquals(new Config.Scan("grype", 3, 60, 0, "http://10.0.0.5:4954", "s3cret-token"), c.scan());
+    assertTrue(!c.toString().contains("s3cret-token") && c.toString().contains("trivyToken=***"), c.toString());
+    assertRefused(Map.of("SCANNER", "clair"), "SCANNER");
+    assertRefused(Map.of("SCAN_CONCURRENCY", "0"), "scan_concurrency");
+    assertRefused(Map.of("TRIVY_SERVER", "http://user:pw@host:4954"), "TRIVY_SERVER");
+    assertRefused(Map.of("TRIVY_SERVER", "ftp://host"), "TRIVY_SERVER");
+  }
+
+  @Test
   void blankEnvironmentValuesAreIgnored() {
     Config c = Config.load(null, Map.of("PORT", " ", "DOCKUP_NODE_NAME", ""));
     assertEquals(5000, c.port());

@@ -26,6 +26,7 @@ public final class Bus {
   public static String stacks(String node) { return "dockup." + node + ".stacks"; }
   public static String updates(String node) { return "dockup." + node + ".updates"; }
   public static String schedules(String node) { return "dockup." + node + ".schedules"; }
+  public static String scans(String node) { return "dockup." + node + ".scans"; }
   public static String fleet(String node) { return "dockup." + node + ".fleet"; }
   /** The only clustered service address of a node: its signed gateway. */
   public static String remote(String node) { return "dockup." + node + ".remote"; }
@@ -46,6 +47,11 @@ public final class Bus {
   public static String onceLock(String job) { return "dockup.once." + job; }
   /** Local publication of a stack's update state ({@code stack, update_available, last_check}) for its list item. */
   public static String updateState(String node) { return "dockup." + node + ".updates.state"; }
+  /**
+   * Local publication of stored scan counts per image id, for the stack list items: either
+   * {@code images: {id: counts|null}} (all of them) or one {@code image_id, vulnerabilities}.
+   */
+  public static String scanState(String node) { return "dockup." + node + ".scans.state"; }
   /** Local publication of one compose project's containers, from the engine to the stacks. */
   public static String projectChanged(String node) { return "dockup." + node + ".engine.project"; }
   /** Local publication of the engine's reachability. */
@@ -98,6 +104,22 @@ public final class Bus {
     public static final String CHECK = "check";
     public static final String RUN = "run";
     public static final String HISTORY = "history";
+  }
+
+  /** Scan actions; {@code image-cves} and {@code scan-all} are for the update and schedule services. */
+  public static final class Scans {
+    private Scans() {}
+    public static final String CONTAINER_SCAN = "container-scan";
+    public static final String CONTAINER_STATUS = "container-status";
+    public static final String STACK_SCAN = "stack-scan";
+    public static final String STACK_SUMMARY = "stack-summary";
+    public static final String IMAGE_SCAN = "image-scan";
+    public static final String IMAGE_STATUS = "image-status";
+    public static final String LIST = "list";
+    public static final String CLEAR = "clear";
+    public static final String INFO = "info";
+    public static final String IMAGE_CVES = "image-cves";
+    public static final String SCAN_ALL = "scan-all";
   }
 
   /** Schedule actions. */

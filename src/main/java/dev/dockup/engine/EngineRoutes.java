@@ -91,7 +91,9 @@ public final class EngineRoutes implements RouteGroup {
     return Map.of(
         "Version", object("dockup_version", string(), "docker_version", nullable(string()), "api_version", nullable(string()),
             "engine_os", nullable(string()), "engine_arch", nullable(string()), "compose_version?", nullable(string()),
-            "compose_command?", nullable(string()), "java_version", string(), "node", string(), "engine_ok", bool()),
+            "compose_command?", nullable(string()), "scanner", nullable(object("name", string(), "version", string(),
+                "mode", string("cli: the scanner's CLI alone; server: Trivy as the client of TRIVY_SERVER"))),
+            "java_version", string(), "node", string(), "engine_ok", bool()),
         "Image", object("id", string(), "tags", array(string()), "digests", array(string()), "size", integer(),
             "created", any(), "in_use", bool(), "containers", array(string())),
         "Network", object("id", string(), "name", string(), "driver", nullable(string()), "scope", nullable(string()),
@@ -123,7 +125,8 @@ public final class EngineRoutes implements RouteGroup {
   private void version(RoutingContext ctx) {
     Future<Message<Object>> engine = Api.request(ctx, address, Bus.Engine.VERSION, new JsonObject(), 10_000);
     Future<Message<Object>> stacks = Api.request(ctx, stacksAddress, Bus.Stacks.INFO, new JsonObject(), 10_000);
-    Future.join(engine, stacks).onComplete(ar -> {
+    Future<Message<Object>> scans = Api.request(ctx, Bus.scans(node), Bus.Scans.INFO, new JsonObject(), 10_000);
+    Future.join(engine, stacks, scans).onComplete(ar -> {
       JsonObject out = new JsonObject()
           .put("dockup_version", DockUpVersion.VERSION)
           .put("docker_version", null)
@@ -136,6 +139,7 @@ public final class EngineRoutes implements RouteGroup {
         JsonObject info = (JsonObject) stacks.result().body();
         out.put("compose_version", info.getString("compose_version")).put("compose_command", info.getString("compose_command"));
       }
+      out.put("scanner", scans.succeeded() && scans.result().body() instanceof JsonObject info ? info.getValue("scanner") : null);
       out.put("java_version", System.getProperty("java.version"))
           .put("node", node)
           .put("engine_ok", engineOk);

@@ -36,7 +36,8 @@ public final class Gateway extends VerticleBase {
         "stacks", Bus.stacks(node),
         "engine", Bus.engine(node),
         "updates", Bus.updates(node),
-        "schedules", Bus.schedules(node));
+        "schedules", Bus.schedules(node),
+        "scans", Bus.scans(node));
   }
 
   static final long LISTENER_CHECK_MS = 10_000;

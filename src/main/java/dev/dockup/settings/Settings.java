@@ -59,12 +59,13 @@ public final class Settings {
   public static final String SLACK_API_URL = "slack_api_url";
   public static final String TEMPLATE_URLS = "template_urls";
   public static final String BACKUP_CRON = "backup_cron";
+  public static final String SCAN_CRON = "scan_cron";
 
   /** How notification URLs are stored: never in plain text. */
   static final String NOTIFICATION_URLS_SEALED = "notification_urls_sealed";
 
   public static final List<String> NOTIFY_EVENTS =
-      List.of("update_available", "update_applied", "update_failed", "stack_unhealthy", "operation_failed");
+      List.of("update_available", "update_applied", "update_failed", "update_blocked", "stack_unhealthy", "operation_failed");
 
   static final int MAX_URLS = 20;
   static final int MAX_URL_LENGTH = 2048;
@@ -104,6 +105,7 @@ public final class Settings {
     add(k, SLACK_API_URL, "https://hooks.slack.com", Settings::httpUrlValue);
     add(k, TEMPLATE_URLS, List.of(), Settings::httpUrlListValue);
     add(k, BACKUP_CRON, null, raw -> cronValue(raw, true));
+    add(k, SCAN_CRON, null, raw -> cronValue(raw, true));
     return Collections.unmodifiableMap(k);
   }
 
@@ -467,4 +469,6 @@ public final class Settings {
   public List<String> templateUrls() { return urls(values.get(TEMPLATE_URLS)); }
   /** Null when backups are off. */
   public String backupCron() { return (String) values.get(BACKUP_CRON); }
+  /** Null when scheduled scans are off (the default). */
+  public String scanCron() { return (String) values.get(SCAN_CRON); }
 }

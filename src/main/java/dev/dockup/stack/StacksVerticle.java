@@ -63,6 +63,7 @@ public final class StacksVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>localConsumer(Bus.projectChanged(config.nodeName()), m -> state.onProjects(m.body()));
     vertx.eventBus().<JsonObject>localConsumer(Bus.engineState(config.nodeName()), m -> state.onEngineState(m.body()));
     vertx.eventBus().<JsonObject>localConsumer(Bus.updateState(config.nodeName()), m -> state.onUpdateState(m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(Bus.scanState(config.nodeName()), m -> state.onScanState(m.body()));
     Map<String, Function<JsonObject, Future<?>>> actions = new HashMap<>();
     actions.put(Bus.Stacks.LIST, req -> Future.succeededFuture(state.list()));
     actions.put(Bus.Stacks.GET, this::detail);

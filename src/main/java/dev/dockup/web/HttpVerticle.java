@@ -67,6 +67,7 @@ public final class HttpVerticle extends VerticleBase {
         new EngineRoutes(config, shared.remote()),
         new UpdateRoutes(config, shared.remote()),
         new ScheduleRoutes(config, shared.remote()),
+        new dev.dockup.scan.ScanRoutes(config, shared.remote()),
         new FleetRoutes(config),
         new PeerRoutes(shared.peers(), config, shared.stackList()),
         new NotifyRoutes(shared.notifier()),

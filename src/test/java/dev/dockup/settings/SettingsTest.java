@@ -99,7 +99,8 @@ class SettingsTest {
         .put("timezone", "UTC")
         .put("notification_enabled", false)
         .put("notification_urls", new JsonArray())
-        .put("notify_on", new JsonArray(List.of("update_available", "update_applied", "update_failed", "stack_unhealthy", "operation_failed")))
+        .put("notify_on", new JsonArray(List.of("update_available", "update_applied", "update_failed", "update_blocked",
+            "stack_unhealthy", "operation_failed")))
         .put("default_cron", "0 3 * * *")
         .put("stats_interval", 5)
         .put("appdata_interval", 3600)
@@ -108,7 +109,8 @@ class SettingsTest {
         .put("discord_api_url", "https://discord.com/api")
         .put("slack_api_url", "https://hooks.slack.com")
         .put("template_urls", new JsonArray())
-        .putNull("backup_cron");
+        .putNull("backup_cron")
+        .putNull("scan_cron");
     assertEquals(expected, settings.view());
     assertEquals("DockUp", settings.instanceName());
     assertEquals("UTC", settings.timezone());
@@ -131,7 +133,7 @@ class SettingsTest {
   void viewIsAFreshCopy() {
     settings.view().put("instance_name", "changed").getJsonArray("notify_on").clear();
     assertEquals("DockUp", settings.view().getString("instance_name"));
-    assertEquals(5, settings.view().getJsonArray("notify_on").size());
+    assertEquals(Settings.NOTIFY_EVENTS.size(), settings.view().getJsonArray("notify_on").size());
   }
 
   @Test
@@ -235,6 +237,13 @@ class SettingsTest {
     assertTrue(settings.view().containsKey("backup_cron"));
     refuses("backup_cron", "* * *");
     refuses("backup_cron", 5);
+
+    assertNull(settings.scanCron(), "scheduled scans are off by default");
+    accepts("scan_cron", "0 4 * * *");
+    assertEquals("0 4 * * *", settings.scanCron());
+    accepts("scan_cron", "");
+    assertNull(settings.scanCron());
+    refuses("scan_cron", "0 0 30 2 *");
   }
 
   @Test
