@@ -36,6 +36,8 @@ public final class Browser implements AutoCloseable {
   public final List<String> consoleErrors = Collections.synchronizedList(new ArrayList<>());
 
   public Browser() {
+    // Playwright's expectations wait as long as its actions do.
+    com.microsoft.playwright.assertions.PlaywrightAssertions.setDefaultAssertionTimeout(60_000);
     playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     chromium = playwright.chromium().launch(new BrowserType.LaunchOptions()
         .setExecutablePath(Path.of(System.getenv().getOrDefault("DOCKUP_TEST_CHROMIUM", "/usr/bin/chromium")))
@@ -66,7 +68,8 @@ public final class Browser implements AutoCloseable {
       if ("error".equals(m.type())) consoleErrors.add(m.text());
     });
     page.onPageError(e -> consoleErrors.add("page error: " + e));
-    page.setDefaultTimeout(20_000);
+    // Bounds, not expectations: a 2-core machine busy with other builds can take this long.
+    page.setDefaultTimeout(60_000);
     return page;
   }
 

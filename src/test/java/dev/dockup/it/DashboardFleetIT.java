@@ -56,7 +56,7 @@ class DashboardFleetIT {
         assertThat(page.locator(".node-card h3").filter(new Locator.FilterOptions().setHasText(a))).hasCount(1);
         assertThat(page.locator(".node-card h3").filter(new Locator.FilterOptions().setHasText(b))).hasCount(1);
         Locator row = page.locator("tr[data-key='" + b + "/" + stack + "']");
-        assertThat(row.locator(".c-status")).containsText("Running", new LocatorAssertions.ContainsTextOptions().setTimeout(20_000));
+        assertThat(row.locator(".c-status")).containsText("Running", new LocatorAssertions.ContainsTextOptions().setTimeout(60_000));
         assertThat(row.locator(".c-node")).containsText(b);
         Browser.screenshot(page, "fleet");
         Page narrow = browser.sameSession(page, 375, true);

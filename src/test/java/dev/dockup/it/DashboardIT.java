@@ -206,12 +206,12 @@ class DashboardIT {
           .findFirst().orElseThrow().getId();
     }
     Engine.sh("docker stop -t 1 " + web);
-    assertThat(page.locator("#stack-state")).containsText("Partial", new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(20_000));
+    assertThat(page.locator("#stack-state")).containsText("Partial", new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(60_000));
     assertThat(page.locator("tr[data-container='" + app + "-web-1'] .state-exited")).isVisible();
     page.evaluate("() => { location.hash = '#/?q=" + prefix + "'; }");
     assertThat(row(app).locator(".c-status")).containsText("Partial");
     Engine.sh("docker start " + web);
-    assertThat(row(app).locator(".c-status")).containsText("Running", new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(20_000));
+    assertThat(row(app).locator(".c-status")).containsText("Running", new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(60_000));
     assertEquals(Boolean.TRUE, page.evaluate("() => window.__notReloaded === true"), "the page was not reloaded");
   }
 
