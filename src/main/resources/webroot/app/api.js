@@ -39,17 +39,23 @@ function wordsFor(status, body) {
  */
 export async function api(method, path, body, { quiet401 = false, signal } = {}) {
   let res;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    });
-  } catch (e) {
-    if (e.name === 'AbortError') throw e;
-    throw new ApiError(0, wordsFor(0));
+  // A read that the network dropped is asked again (Chromium drops requests when Docker changes
+  // the host's networks); a change is never sent twice.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      res = await fetch(path, {
+        method,
+        credentials: 'same-origin',
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+      break;
+    } catch (e) {
+      if (e.name === 'AbortError') throw e;
+      if (method !== 'GET' || attempt >= 2) throw new ApiError(0, wordsFor(0));
+      await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
+    }
   }
   let data = null;
   const text = await res.text();
@@ -70,6 +76,18 @@ export const put = (path, body = {}, opts) => api('PUT', path, body, opts);
 export const del = (path, opts) => api('DELETE', path, undefined, opts);
 
 const enc = encodeURIComponent;
+
+/** A module loaded when first needed (the editor, the terminal), asked again if the network dropped it. */
+export async function lazy(load) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await load();
+    } catch (e) {
+      if (attempt >= 2) throw e;
+      await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
+    }
+  }
+}
 
 /** The API path of a stack: through its node for cluster members, through the peer for HTTP peers. */
 export function stackPath(ref, rest = '') {

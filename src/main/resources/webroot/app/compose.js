@@ -2,7 +2,7 @@
 // diff first, "save" and "save and up") and the .env editor (values masked until revealed).
 import { html, nothing, render } from 'lit';
 import { Light, toast, announce } from './ui.js';
-import { get, post, put, stackPath, ApiError } from './api.js';
+import { get, post, put, stackPath, ApiError, lazy } from './api.js';
 import { runOperation } from './ops.js';
 
 /** Shows a diff of the change in a modal dialog; resolves true when the user confirms. */
@@ -55,7 +55,7 @@ class Compose extends Light {
 
   async firstUpdated() {
     try {
-      const [lib, file] = await Promise.all([import('./editor.js'), get(stackPath(this.ref, '/compose'))]);
+      const [lib, file] = await Promise.all([lazy(() => import('./editor.js')), get(stackPath(this.ref, '/compose'))]);
       this.lib = lib;
       this.original = file.content;
       this.file = file.file;

@@ -2,7 +2,7 @@
 // before the stack is created.
 import { html, nothing } from 'lit';
 import { Light, toast } from './ui.js';
-import { post, stackPath, ApiError } from './api.js';
+import { post, stackPath, ApiError, lazy } from './api.js';
 import { keyOf } from './store.js';
 
 const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -33,7 +33,7 @@ class NewStack extends Light {
   }
 
   async firstUpdated() {
-    const lib = await import('./editor.js');
+    const lib = await lazy(() => import('./editor.js'));
     this.editor = lib.createEditor(this.querySelector('.editor'), EXAMPLE, { label: 'Compose file of the new stack' });
     this.querySelector('.editor .loading')?.remove();
   }

@@ -2,7 +2,7 @@
 // operation_output of this stack from any caller, and the merged, followed logs of its services.
 import { html, nothing } from 'lit';
 import { Light, hue } from './ui.js';
-import { stackPath } from './api.js';
+import { stackPath, lazy } from './api.js';
 
 const MAX_LOG_LINES = 2000;
 
@@ -39,7 +39,7 @@ class Terminal extends Light {
 
   async firstUpdated() {
     try {
-      const { createTerminal } = await import('./terminal.js');
+      const { createTerminal } = await lazy(() => import('./terminal.js'));
       this.term = createTerminal(this.querySelector('.term'));
       this.state = 'ready';
       const earlier = this.store.output.get(this.stackKey) || [];

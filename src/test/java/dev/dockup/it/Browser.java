@@ -73,6 +73,21 @@ public final class Browser implements AutoCloseable {
     return page;
   }
 
+  /**
+   * Opens {@code url}, again if Chromium dropped it because the host's networks changed (Docker
+   * adds and removes bridges as the tests' stacks start and stop).
+   */
+  public static void open(Page page, String url) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        page.navigate(url);
+        return;
+      } catch (com.microsoft.playwright.PlaywrightException e) {
+        if (attempt >= 3 || e.getMessage() == null || !e.getMessage().contains("ERR_NETWORK_CHANGED")) throw e;
+      }
+    }
+  }
+
   /** Saves {@code <name>-<width>-<light|dark>.png}. */
   public static void screenshot(Page page, String name) {
     try {

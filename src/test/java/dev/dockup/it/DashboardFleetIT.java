@@ -45,7 +45,7 @@ class DashboardFleetIT {
 
         Page page = browser.page(1440, false);
         String origin = "http://127.0.0.1:" + na.app.port();
-        page.navigate(origin + "/");
+        Browser.open(page, origin + "/");
         try {
           page.locator("#password").waitFor(new Locator.WaitForOptions().setTimeout(60_000));
         } catch (RuntimeException e) {
@@ -60,7 +60,7 @@ class DashboardFleetIT {
         assertThat(row.locator(".c-node")).containsText(b);
         Browser.screenshot(page, "fleet");
         Page narrow = browser.sameSession(page, 375, true);
-        narrow.navigate(origin + "/");
+        Browser.open(narrow, origin + "/");
         narrow.locator("tr[data-key='" + b + "/" + stack + "']").waitFor();
         Browser.screenshot(narrow, "fleet");
         narrow.close();

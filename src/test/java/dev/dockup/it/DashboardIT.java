@@ -99,7 +99,7 @@ class DashboardIT {
     for (int width : new int[] {1440, 375}) {
       for (boolean dark : new boolean[] {false, true}) {
         Page p = browser.sameSession(page, width, dark);
-        p.navigate(origin + "/" + hash);
+        Browser.open(p, origin + "/" + hash);
         p.locator(ready).first().waitFor();
         p.waitForTimeout(600);
         Browser.screenshot(p, name);
@@ -113,7 +113,7 @@ class DashboardIT {
   @Order(1)
   void firstRunSetupThenLogoutAndLogin() throws Exception {
     page = browser.page(1440, false);
-    page.navigate(origin + "/");
+    Browser.open(page, origin + "/");
     page.locator("#code").waitFor();
     Browser.screenshot(page, "setup");
     page.fill("#code", setupCode());
@@ -133,7 +133,7 @@ class DashboardIT {
     for (int width : new int[] {1440, 375}) {
       for (boolean dark : new boolean[] {false, true}) {
         Page p = browser.page(width, dark);
-        p.navigate(origin + "/");
+        Browser.open(p, origin + "/");
         p.locator("#password").waitFor();
         Browser.screenshot(p, "login");
         if (width == 1440) Browser.assertAxeClean(p, "login" + (dark ? " (dark)" : " (light)"));
@@ -170,7 +170,7 @@ class DashboardIT {
     // The filtered view is a bookmark: loading its URL again shows the same rows.
     String bookmark = page.url();
     page.navigate("about:blank");
-    page.navigate(bookmark);
+    Browser.open(page, bookmark);
     assertThat(page.locator("#f-status")).hasValue("inactive");
     assertThat(row(idle)).hasCount(1);
     assertThat(row(app)).hasCount(0);
