@@ -37,7 +37,8 @@ public record Config(
     boolean secureCookies,
     int updateGraceSeconds,
     Cluster cluster,
-    List<Path> allowOutsidePaths) {
+    List<Path> allowOutsidePaths,
+    Templates templates) {
 
   /** The fleet settings; {@code enabled} false means a single node with a local event bus. */
   public record Cluster(boolean enabled, String name, String host, int port, int eventBusPort,
@@ -48,6 +49,12 @@ public record Config(
           + ", eventBusPort=" + eventBusPort + ", members=" + members + ", secret=" + (secret == null ? "unset" : "***") + "]";
     }
   }
+
+  /**
+   * Remote template catalogs: private addresses allowed or not (an SSRF guard), the time and
+   * size one fetch may take, and how often the catalogs are fetched again (0: only on request).
+   */
+  public record Templates(boolean allowPrivate, int timeoutSeconds, int maxBytes, int refreshSeconds) {}
 
   public static final Pattern NODE_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
@@ -78,7 +85,11 @@ public record Config(
       Map.entry("DOCKUP_CLUSTER_MEMBERS", "cluster_members"),
       Map.entry("DOCKUP_CLUSTER_SECRET", "cluster_secret"),
       Map.entry("DOCKUP_CLUSTER_CONFIG", "cluster_config"),
-      Map.entry("ALLOW_OUTSIDE_PATHS", "allow_outside_paths"));
+      Map.entry("ALLOW_OUTSIDE_PATHS", "allow_outside_paths"),
+      Map.entry("TEMPLATE_ALLOW_PRIVATE", "template_allow_private"),
+      Map.entry("TEMPLATE_TIMEOUT", "template_timeout"),
+      Map.entry("TEMPLATE_MAX_BYTES", "template_max_bytes"),
+      Map.entry("TEMPLATE_REFRESH", "template_refresh"));
 
   public static Config load(Path file, Map<String, String> env) {
     JsonObject json = defaults();
@@ -118,7 +129,11 @@ public record Config(
         .put("eventbus_port", 5702)
         .put("cluster_members", new JsonArray())
         .put("cluster_config", "cluster.xml")
-        .put("allow_outside_paths", new JsonArray());
+        .put("allow_outside_paths", new JsonArray())
+        .put("template_allow_private", false)
+        .put("template_timeout", 30)
+        .put("template_max_bytes", 16 * 1024 * 1024)
+        .put("template_refresh", 86_400);
   }
 
   public static Config fromJson(JsonObject json) {
@@ -153,7 +168,9 @@ public record Config(
         bool(json, "secure_cookies"),
         intValue(json, "update_grace", 1, 3_600),
         cluster(json),
-        list(json, "allow_outside_paths").stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList());
+        list(json, "allow_outside_paths").stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList(),
+        new Templates(bool(json, "template_allow_private"), intValue(json, "template_timeout", 1, 600),
+            intValue(json, "template_max_bytes", 64 * 1024, 256 * 1024 * 1024), intValue(json, "template_refresh", 0, 30 * 86_400)));
   }
 
   private static Cluster cluster(JsonObject json) {
@@ -229,6 +246,6 @@ public record Config(
         + ", loginWindowSeconds=" + loginWindowSeconds + ", trustedProxies=" + trustedProxies
         + ", allowedOrigins=" + allowedOrigins + ", secureCookies=" + secureCookies
         + ", updateGraceSeconds=" + updateGraceSeconds + ", cluster=" + cluster
-        + ", allowOutsidePaths=" + allowOutsidePaths + "]";
+        + ", allowOutsidePaths=" + allowOutsidePaths + ", templates=" + templates + "]";
   }
 }
