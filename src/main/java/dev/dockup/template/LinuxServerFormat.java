@@ -31,7 +31,7 @@ final class LinuxServerFormat {
     try {
       doc = new JsonObject(text);
     } catch (DecodeException e) {
-      throw new Unreadable("not JSON: " + ContainerSpec.shown(e.getMessage()));
+      throw new Unreadable("not JSON");
     }
     JsonObject data = doc.getValue("data") instanceof JsonObject d ? d : null;
     JsonObject repos = data != null && data.getValue("repositories") instanceof JsonObject r ? r : null;

@@ -34,7 +34,7 @@ final class PortainerFormat {
     try {
       doc = Json.decodeValue(text);
     } catch (DecodeException e) {
-      throw new Unreadable("not JSON: " + ContainerSpec.shown(e.getMessage()));
+      throw new Unreadable("not JSON");
     }
     JsonArray items;
     if (doc instanceof JsonObject o && o.getValue("templates") instanceof JsonArray a) items = a;
