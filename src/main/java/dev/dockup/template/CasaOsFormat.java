@@ -5,7 +5,6 @@ import dev.dockup.stack.ComposeFile;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,8 +30,13 @@ final class CasaOsFormat {
   private CasaOsFormat() {}
 
   static final int MAX_APPS = 5_000;
-  /** All compose files of an archive together, once unpacked. */
-  static final long MAX_UNPACKED = 64L * 1024 * 1024;
+  /**
+   * Everything an archive unpacks to, the entries skipped included (skipping a deflated entry
+   * inflates it): a small archive can unpack to gigabytes.
+   */
+  static final long MAX_UNPACKED = 256L * 1024 * 1024;
+  /** The compose files kept from one archive, all together: they stay in memory as the catalog. */
+  static final long MAX_COMPOSE_TOTAL = 32L * 1024 * 1024;
   private static final Set<String> COMPOSE_NAMES = Set.of("docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml");
   private static final List<String> APPDATA = List.of("/DATA/AppData/$AppID", "/DATA/AppData/${AppID}");
 
@@ -47,37 +51,34 @@ final class CasaOsFormat {
   private static List<Template> archive(byte[] body, String sourceUrl) throws Unreadable {
     List<Template> out = new ArrayList<>();
     long unpacked = 0;
+    long kept = 0;
     try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(body))) {
+      byte[] buf = new byte[8192];
       for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
         String[] path = e.getName().split("/");
-        if (e.isDirectory() || path.length < 2 || !COMPOSE_NAMES.contains(path[path.length - 1])) continue;
-        if (out.size() >= MAX_APPS) throw new Unreadable("more than " + MAX_APPS + " apps");
-        byte[] file = readAtMost(zip, ComposeFile.MAX_BYTES);
+        boolean compose = !e.isDirectory() && path.length >= 2 && COMPOSE_NAMES.contains(path[path.length - 1]);
+        if (compose && out.size() >= MAX_APPS) throw new Unreadable("more than " + MAX_APPS + " apps");
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        for (int n; (n = zip.read(buf)) > 0; ) {
+          unpacked += n;
+          if (unpacked > MAX_UNPACKED) throw new Unreadable("archive unpacks to more than " + MAX_UNPACKED / (1024 * 1024) + " MiB");
+          if (compose && file.size() <= ComposeFile.MAX_BYTES) file.write(buf, 0, n);
+        }
+        if (!compose) continue;
         String folder = path[path.length - 2];
-        if (file == null) {
+        if (file.size() > ComposeFile.MAX_BYTES) {
           out.add(placeholder(folder, sourceUrl).unsupported("compose file larger than 1 MiB"));
           continue;
         }
-        unpacked += file.length;
-        if (unpacked > MAX_UNPACKED) throw new Unreadable("archive unpacks to more than " + MAX_UNPACKED / (1024 * 1024) + " MiB of compose files");
-        out.add(app(new String(file, StandardCharsets.UTF_8), folder, sourceUrl));
+        kept += file.size();
+        if (kept > MAX_COMPOSE_TOTAL) throw new Unreadable("compose files of more than " + MAX_COMPOSE_TOTAL / (1024 * 1024) + " MiB in all");
+        out.add(app(file.toString(StandardCharsets.UTF_8), folder, sourceUrl));
       }
     } catch (IOException | IllegalArgumentException e) {
       throw new Unreadable("not a readable zip archive");
     }
     if (out.isEmpty()) throw new Unreadable("no docker-compose.yml in the archive");
     return out;
-  }
-
-  /** The entry's bytes, or null when it is larger than {@code max} (its header's size is not trusted). */
-  private static byte[] readAtMost(InputStream in, int max) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[8192];
-    for (int n; (n = in.read(buf)) > 0; ) {
-      if (out.size() + n > max) return null;
-      out.write(buf, 0, n);
-    }
-    return out.toByteArray();
   }
 
   private static Template placeholder(String sourceId, String sourceUrl) {

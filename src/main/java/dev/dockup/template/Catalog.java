@@ -30,11 +30,14 @@ final class Catalog {
   private final List<Template> sorted;
   private final Map<String, Template> byId;
   private final List<SourceState> sources;
+  /** The answer without filters, encoded once: the list a dashboard asks for. */
+  private final String all;
 
   private Catalog(List<Template> sorted, Map<String, Template> byId, List<SourceState> sources) {
     this.sorted = sorted;
     this.byId = byId;
     this.sources = sources;
+    this.all = list(null, null, null).encode();
   }
 
   /** {@code sources} in the order of the settings. */
@@ -76,6 +79,12 @@ final class Catalog {
 
   List<SourceState> sources() {
     return sources;
+  }
+
+  /** {@link #list} encoded; the whole list from memory. */
+  String listText(String category, String query, String source) {
+    boolean none = (category == null || category.isBlank()) && (query == null || query.isBlank()) && (source == null || source.isBlank());
+    return none ? all : list(category, query, source).encode();
   }
 
   /** {@code {templates, count, sources}}, narrowed by category, words and source (each optional). */

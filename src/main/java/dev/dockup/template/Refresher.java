@@ -21,13 +21,17 @@ final class Refresher {
   private static final Logger LOG = LoggerFactory.getLogger(Refresher.class);
   /** Compose stacks of one Portainer list whose files are fetched; beyond, they are listed unsupported. */
   static final int MAX_STACKFILES = 200;
+  /** A list's stack files are fetched within this many fetch timeouts; later ones keep their last copy. */
+  static final int STACKFILE_TIMEOUTS = 5;
 
   private final Vertx vertx;
   private final Fetcher fetcher;
+  private final long stackfileBudgetMs;
 
-  Refresher(Vertx vertx, Fetcher fetcher) {
+  Refresher(Vertx vertx, Fetcher fetcher, long timeoutMs) {
     this.vertx = vertx;
     this.fetcher = fetcher;
+    this.stackfileBudgetMs = STACKFILE_TIMEOUTS * timeoutMs;
   }
 
   Future<SourceState> refresh(SourceState before) {
@@ -71,6 +75,7 @@ final class Refresher {
    */
   private Future<List<Template>> withStackfiles(List<PortainerFormat.Entry> entries, SourceState before) {
     List<Template> out = new ArrayList<>(Collections.nCopies(entries.size(), null));
+    long deadline = System.currentTimeMillis() + stackfileBudgetMs;
     Future<Void> chain = Future.succeededFuture();
     int fetched = 0;
     for (int i = 0; i < entries.size(); i++) {
@@ -81,7 +86,8 @@ final class Refresher {
       } else if (++fetched > MAX_STACKFILES) {
         out.set(at, e.template().unsupported("more than " + MAX_STACKFILES + " stack files in one list"));
       } else {
-        chain = chain.compose(v -> stackfile(e, before)).map(t -> {
+        chain = chain.compose(v -> System.currentTimeMillis() < deadline ? stackfile(e, before)
+            : Future.succeededFuture(previousOr(e, before, "not fetched: the list's stack files took too long"))).map(t -> {
           out.set(at, t);
           return null;
         });
@@ -96,12 +102,14 @@ final class Refresher {
           if (r.body().length > ComposeFile.MAX_BYTES) return Future.failedFuture(new Fetcher.Failed("stack file larger than 1 MiB"));
           return vertx.executeBlocking(() -> PortainerFormat.withStackfile(e.template(), text(r.body())), false);
         })
-        .recover(t -> {
-          Template previous = before.templates().stream()
-              .filter(p -> p.sourceId().equals(e.template().sourceId()) && p.compose() != null).findFirst().orElse(null);
-          String why = t instanceof Fetcher.Failed ? t.getMessage() : unexpected(before, t);
-          return Future.succeededFuture(previous != null ? e.template().withCompose(previous.compose(), previous.risks())
-              : e.template().unsupported("stack file could not be fetched: " + why));
-        });
+        .recover(t -> Future.succeededFuture(previousOr(e, before,
+            "could not be fetched: " + (t instanceof Fetcher.Failed ? t.getMessage() : unexpected(before, t)))));
+  }
+
+  /** The new template with the stack file of the last good refresh, or refused when there was none. */
+  private static Template previousOr(PortainerFormat.Entry e, SourceState before, String why) {
+    Template previous = before.templates().stream()
+        .filter(p -> p.sourceId().equals(e.template().sourceId()) && p.compose() != null).findFirst().orElse(null);
+    return previous != null ? e.template().withCompose(previous.compose(), previous.risks()) : e.template().unsupported("stack file " + why);
   }
 }

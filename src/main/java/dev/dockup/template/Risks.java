@@ -20,7 +20,12 @@ final class Risks {
   static final String CAPABILITIES = "capabilities";
   static final String DEVICES = "devices";
   static final String SECURITY_OPT = "security_opt";
-  static final List<String> KINDS = List.of(PRIVILEGED, HOST_NETWORK, HOST_NAMESPACE, DOCKER_SOCKET, CAPABILITIES, DEVICES, SECURITY_OPT);
+  static final String HOST_PATH = "host_path";
+  static final List<String> KINDS =
+      List.of(PRIVILEGED, HOST_NETWORK, HOST_NAMESPACE, DOCKER_SOCKET, CAPABILITIES, DEVICES, SECURITY_OPT, HOST_PATH);
+  /** Host folders a container should not see: the root, the system's configuration, its kernel interfaces, Docker's own data. */
+  private static final List<String> SYSTEM_PATHS =
+      List.of("/etc", "/root", "/proc", "/sys", "/dev", "/boot", "/run", "/var/run", "/var/lib/docker", "/usr", "/lib", "/bin", "/sbin");
 
   /** The risks of a parsed compose file (already interpolated when values are known). */
   static List<Template.Risk> of(Map<String, Object> compose) {
@@ -45,6 +50,8 @@ final class Risks {
       String target = v instanceof Map<?, ?> m ? text(m.get("target")) : bindTarget(text(v));
       if (isDockerSocket(source) || isDockerSocket(target)) {
         out.add(new Template.Risk(DOCKER_SOCKET, name, "mounts the Docker socket: control of every container on the host"));
+      } else if (isSystemPath(source)) {
+        out.add(new Template.Risk(HOST_PATH, name, "mounts the host's " + source.strip()));
       }
     }
     List<String> caps = new ArrayList<>();
@@ -63,6 +70,13 @@ final class Risks {
 
   private static boolean isDockerSocket(String path) {
     return path != null && path.strip().endsWith("docker.sock");
+  }
+
+  private static boolean isSystemPath(String path) {
+    if (path == null) return false;
+    String p = path.strip().replaceAll("/+$", "");
+    if (p.isEmpty() && path.strip().startsWith("/")) return true;
+    return SYSTEM_PATHS.stream().anyMatch(s -> p.equals(s) || p.startsWith(s + "/"));
   }
 
   /** Of a short volume syntax {@code source:target[:mode]}. */

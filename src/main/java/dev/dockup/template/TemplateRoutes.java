@@ -31,13 +31,12 @@ import static dev.dockup.web.Schema.string;
 public final class TemplateRoutes implements RouteGroup {
   private final String address;
   private final long deployTimeoutMs;
-  private final long refreshTimeoutMs;
+  /** A synchronous refresh answers 504 past this and goes on; ?async=true is for long lists. */
+  static final long REFRESH_TIMEOUT_MS = 600_000;
 
   public TemplateRoutes(Config config) {
     this.address = Bus.templates(config.nodeName());
     this.deployTimeoutMs = Deployer.timeoutMs(config) + 10_000;
-    // Every catalog may take its timeout, two at a time, and a Portainer list fetches its stack files too.
-    this.refreshTimeoutMs = 20L * (config.templates().timeoutSeconds() + 5) * 1000;
   }
 
   @Override
@@ -66,7 +65,7 @@ public final class TemplateRoutes implements RouteGroup {
             .response(object("success", bool(), "count?", integer(), "status?", string("running: the 202 answer"),
                 "sources?", array(ref("TemplateSource"))))
             .handle(ctx -> Api.forward(ctx, address, Bus.Templates.REFRESH, new JsonObject().put(Bus.ASYNC, Api.flag(ctx, "async")),
-                refreshTimeoutMs)),
+                REFRESH_TIMEOUT_MS)),
         Route.get("/api/templates/{id}", Access.READ, "getTemplate", "A template with its compose file and its variables")
             .response(ref("TemplateDetail")).errors(404)
             .handle(ctx -> Api.forward(ctx, address, Bus.Templates.GET, id(ctx))),

@@ -70,7 +70,7 @@ public final class TemplateVerticle extends VerticleBase {
   public Future<?> start() {
     cache = new SourceCache(config.dataDir());
     fetcher = new Fetcher(vertx, config.templates());
-    refresher = new Refresher(vertx, fetcher);
+    refresher = new Refresher(vertx, fetcher, config.templates().timeoutSeconds() * 1000L);
     deployer = new Deployer(vertx, config, remote, settings);
     share = signer == null ? null : new FleetShare(vertx, signer);
     List<Settings.TemplateUrl> configured = settings.templateUrls();
@@ -87,7 +87,7 @@ public final class TemplateVerticle extends VerticleBase {
     }).compose(v -> {
       Map<String, Function<JsonObject, Future<?>>> actions = new HashMap<>();
       actions.put(Bus.Templates.LIST, req -> Future.succeededFuture(
-          catalog.list(req.getString("category"), req.getString("q"), req.getString("source")).encode()));
+          catalog.listText(req.getString("category"), req.getString("q"), req.getString("source"))));
       actions.put(Bus.Templates.GET, req -> Future.succeededFuture(template(req).toDetail()));
       actions.put(Bus.Templates.LOGO, this::logo);
       actions.put(Bus.Templates.CATEGORIES, req -> Future.succeededFuture(catalog.categories()));

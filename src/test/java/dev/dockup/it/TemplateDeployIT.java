@@ -138,13 +138,13 @@ class TemplateDeployIT {
     assertEquals(400, refused.status(), refused.toString());
     JsonObject body = refused.json();
     assertTrue(body.getBoolean("accept_risks_required"));
-    assertEquals(new JsonArray().add("privileged").add("host_network"), body.getJsonArray("risks"));
-    assertEquals(2, body.getJsonArray("risk_details").size());
+    assertEquals(new JsonArray().add("privileged").add("host_network").add("host_path"), body.getJsonArray("risks"));
+    assertEquals("mounts the host's /run/dbus", body.getJsonArray("risk_details").getJsonObject(2).getString("detail"));
     assertFalse(Files.exists(node.stacksDir.resolve(stack)));
 
     Http.Resp accepted = node.http.post("/api/templates/home-assistant/deploy", deploy(stack, new JsonObject()).put("accept_risks", true));
     assertEquals(201, accepted.status(), accepted.toString());
-    assertEquals(new JsonArray().add("privileged").add("host_network"), accepted.json().getJsonArray("risks"));
+    assertEquals(new JsonArray().add("privileged").add("host_network").add("host_path"), accepted.json().getJsonArray("risks"));
     String env = Files.readString(node.stacksDir.resolve(stack).resolve(".env"));
     assertTrue(env.contains("\nTZ=UTC\n"), "TZ from the instance's time zone setting: " + env);
     assertEquals(200, node.http.delete("/api/stack/" + stack).status());

@@ -82,7 +82,7 @@ class BundledTemplatesTest {
   void riskyTemplatesSayWhy() throws Exception {
     Bundled bundled = Bundled.load();
     Template ha = bundled.templates().stream().filter(t -> t.id().equals("home-assistant")).findFirst().orElseThrow();
-    assertEquals(List.of("privileged", "host_network"), ha.riskKinds());
+    assertEquals(List.of("privileged", "host_network", "host_path"), ha.riskKinds());
     Template kuma = bundled.templates().stream().filter(t -> t.id().equals("uptime-kuma")).findFirst().orElseThrow();
     assertFalse(kuma.riskKinds().iterator().hasNext());
   }

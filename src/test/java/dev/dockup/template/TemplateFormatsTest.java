@@ -200,6 +200,22 @@ class TemplateFormatsTest {
   }
 
   @Test
+  void aCasaosArchiveThatUnpacksTooFarIsRefused() throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(out)) {
+      zip.setLevel(java.util.zip.Deflater.BEST_SPEED);
+      // Not even a compose file: skipping an entry inflates it all the same.
+      zip.putNextEntry(new java.util.zip.ZipEntry("store/Apps/Big/screenshot.png"));
+      byte[] zeros = new byte[1024 * 1024];
+      for (long i = 0; i <= CasaOsFormat.MAX_UNPACKED / zeros.length; i++) zip.write(zeros);
+      zip.closeEntry();
+    }
+    assertTrue(out.size() < 2 * 1024 * 1024, "a small archive: " + out.size());
+    Unreadable e = assertThrows(Unreadable.class, () -> CasaOsFormat.parse(out.toByteArray(), URL));
+    assertTrue(e.getMessage().startsWith("archive unpacks to more than"), e.getMessage());
+  }
+
+  @Test
   void casaosAppDataPlaceholderStaysAVariableWhereItIsNotAPath() throws Exception {
     Template t = CasaOsFormat.app("""
         services:

@@ -187,13 +187,15 @@ class TemplatePartsTest {
             security_opt: ["seccomp:unconfined"]
           b:
             image: y
-            volumes: [./data:/data]
+            volumes: [./data:/data, "/srv/media:/media", "/etc:/host-etc:ro", "/:/host"]
         """);
     List<Template.Risk> risks = Risks.of(PortainerFormat.asMap(ComposeYaml.interpolateTree(compose, Map.of("PRIV", "true"))));
     assertEquals(List.of("privileged", "host_network", "host_namespace", "docker_socket", "docker_socket", "capabilities", "devices",
-        "security_opt"), risks.stream().map(Template.Risk::kind).toList());
-    assertTrue(risks.stream().allMatch(r -> r.service().equals("a")));
-    assertEquals(7, Risks.of(PortainerFormat.asMap(ComposeYaml.interpolateTree(compose, Map.of("PRIV", "false")))).size());
+        "security_opt", "host_path", "host_path"), risks.stream().map(Template.Risk::kind).toList());
+    assertEquals(List.of("host_path", "host_path"), risks.subList(8, 10).stream().map(Template.Risk::kind).toList());
+    assertEquals("mounts the host's /", risks.get(9).detail());
+    assertTrue(risks.subList(0, 8).stream().allMatch(r -> r.service().equals("a")));
+    assertEquals(9, Risks.of(PortainerFormat.asMap(ComposeYaml.interpolateTree(compose, Map.of("PRIV", "false")))).size());
   }
 
   @Test
