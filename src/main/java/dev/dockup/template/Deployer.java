@@ -102,8 +102,8 @@ final class Deployer {
 
   /**
    * The value of every field: the one given, else (for {@code TZ}) the instance's time zone, a
-   * generated one, or the default. Unknown names, values for fields DockUp sets, values outside
-   * a field's options and missing required values are refused, all named at once.
+   * generated one, or the default. Unknown names, values for fields DockUp sets and values
+   * outside a field's options are refused; so are missing required values, all named at once.
    */
   private Map<String, String> values(Template t, JsonObject given, String stack, List<String> generated) {
     Set<String> known = new LinkedHashSet<>();

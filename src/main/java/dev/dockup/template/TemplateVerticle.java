@@ -160,10 +160,7 @@ public final class TemplateVerticle extends VerticleBase {
     }).onSuccess(after -> {
       if (after == null || !sources.containsKey(key)) return;
       sources.put(key, after);
-      vertx.executeBlocking(() -> {
-        cache.save(after);
-        return null;
-      }, false).onFailure(t -> LOG.warn("Could not cache template catalog {}: {}", after.url(), t.toString()));
+      persist(() -> cache.save(after));
       if (after.ok() && share != null) share.put(after).onFailure(t -> LOG.debug("Could not share a template catalog: {}", t.toString()));
       publish(after.status().put("status", "source_done"));
     });
@@ -194,6 +191,19 @@ public final class TemplateVerticle extends VerticleBase {
       catalog = c;
       return null;
     });
+  }
+
+  /** A change of the cache files, on a worker, in the order the changes were made. */
+  private void persist(CacheWrite write) {
+    vertx.executeBlocking(() -> {
+      write.run();
+      return null;
+    }).onFailure(t -> LOG.warn("Could not write the template cache in DATA_DIR: {}", t.toString()));
+  }
+
+  @FunctionalInterface
+  private interface CacheWrite {
+    void run() throws java.io.IOException;
   }
 
   private void publish(JsonObject msg) {
@@ -236,10 +246,7 @@ public final class TemplateVerticle extends VerticleBase {
       next.put(SourceState.key(u), known != null ? known : SourceState.notFetched(u));
     }
     sources = next;
-    vertx.executeBlocking(() -> {
-      cache.keepOnly(next.keySet());
-      return null;
-    }, false);
+    persist(() -> cache.keepOnly(next.keySet()));
     schedule();
     rebuild();
     added.forEach(key -> refreshSource(key).compose(s -> rebuild()));
@@ -253,10 +260,7 @@ public final class TemplateVerticle extends VerticleBase {
       if (theirs == null || mine == null || !theirs.ok()) return;
       if (mine.fetchedAt() != null && !theirs.fetchedAt().isAfter(mine.fetchedAt())) return;
       sources.put(key, theirs);
-      vertx.executeBlocking(() -> {
-        cache.save(theirs);
-        return null;
-      }, false);
+      persist(() -> cache.save(theirs));
       rebuild();
     }).onFailure(t -> LOG.debug("Could not read a shared template catalog: {}", t.toString()));
   }
