@@ -77,10 +77,6 @@ final class Catalog {
     return sorted.size();
   }
 
-  List<SourceState> sources() {
-    return sources;
-  }
-
   /** {@link #list} encoded; the whole list from memory. */
   String listText(String category, String query, String source) {
     boolean none = (category == null || category.isBlank()) && (query == null || query.isBlank()) && (source == null || source.isBlank());

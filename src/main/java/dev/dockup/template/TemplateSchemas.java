@@ -32,7 +32,7 @@ final class TemplateSchemas {
         "source_id", string("The template's name or id in its source"),
         "source_url", nullable(string("The catalog it came from; null when bundled")),
         "ports", array(object("port", integer(), "protocol", oneOf("tcp", "udp"), "description?", string(), "variable?", string())),
-        "risks", array(string("privileged, host_network, host_namespace, docker_socket, capabilities, devices, security_opt")),
+        "risks", array(oneOf(Risks.KINDS.toArray(String[]::new))),
         "deployable", bool(),
         "unsupported?", string("Why it cannot be deployed (a Swarm stack, a stack file that could not be fetched)"));
     JsonObject detail = item.copy();
@@ -40,7 +40,7 @@ final class TemplateSchemas {
         .put("compose", nullable(string("The compose file a deploy writes")))
         .put("env", array(ref("EnvField")))
         .put("note", nullable(string()))
-        .put("risk_details", array(object("kind", string(), "service", string(), "detail", string())));
+        .put("risk_details", array(object("kind", oneOf(Risks.KINDS.toArray(String[]::new)), "service", string(), "detail", string())));
     return Map.of(
         "Template", described(item, "A template as lists show it"),
         "TemplateDetail", described(detail, "A template with its compose file and variables"),
