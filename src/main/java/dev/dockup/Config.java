@@ -40,7 +40,8 @@ public record Config(
     int updateGraceSeconds,
     Cluster cluster,
     List<Path> allowOutsidePaths,
-    Scan scan) {
+    Scan scan,
+    Templates templates) {
 
   /** The fleet settings; {@code enabled} false means a single node with a local event bus. */
   public record Cluster(boolean enabled, String name, String host, int port, int eventBusPort,
@@ -67,6 +68,12 @@ public record Config(
           + ", trivyToken=" + (trivyToken == null ? "unset" : "***") + "]";
     }
   }
+
+  /**
+   * Remote template catalogs: private addresses allowed or not (an SSRF guard), the time and
+   * size one fetch may take, and how often the catalogs are fetched again (0: only on request).
+   */
+  public record Templates(boolean allowPrivate, int timeoutSeconds, int maxBytes, int refreshSeconds) {}
 
   public static final Pattern NODE_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
@@ -103,7 +110,11 @@ public record Config(
       Map.entry("SCAN_TIMEOUT", "scan_timeout"),
       Map.entry("SCAN_CACHE_HOURS", "scan_cache_hours"),
       Map.entry("TRIVY_SERVER", "trivy_server"),
-      Map.entry("TRIVY_TOKEN", "trivy_token"));
+      Map.entry("TRIVY_TOKEN", "trivy_token"),
+      Map.entry("TEMPLATE_ALLOW_PRIVATE", "template_allow_private"),
+      Map.entry("TEMPLATE_TIMEOUT", "template_timeout"),
+      Map.entry("TEMPLATE_MAX_BYTES", "template_max_bytes"),
+      Map.entry("TEMPLATE_REFRESH", "template_refresh"));
 
   public static Config load(Path file, Map<String, String> env) {
     JsonObject json = defaults();
@@ -147,7 +158,11 @@ public record Config(
         .put("scanner", "auto")
         .put("scan_concurrency", 1)
         .put("scan_timeout", 900)
-        .put("scan_cache_hours", 24);
+        .put("scan_cache_hours", 24)
+        .put("template_allow_private", false)
+        .put("template_timeout", 30)
+        .put("template_max_bytes", 16 * 1024 * 1024)
+        .put("template_refresh", 86_400);
   }
 
   public static Config fromJson(JsonObject json) {
@@ -183,7 +198,9 @@ public record Config(
         intValue(json, "update_grace", 1, 3_600),
         cluster(json),
         list(json, "allow_outside_paths").stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList(),
-        scan(json));
+        scan(json),
+        new Templates(bool(json, "template_allow_private"), intValue(json, "template_timeout", 1, 600),
+            intValue(json, "template_max_bytes", 64 * 1024, 256 * 1024 * 1024), intValue(json, "template_refresh", 0, 30 * 86_400)));
   }
 
   private static Scan scan(JsonObject json) {
@@ -282,6 +299,6 @@ public record Config(
         + ", loginWindowSeconds=" + loginWindowSeconds + ", trustedProxies=" + trustedProxies
         + ", allowedOrigins=" + allowedOrigins + ", secureCookies=" + secureCookies
         + ", updateGraceSeconds=" + updateGraceSeconds + ", cluster=" + cluster
-        + ", allowOutsidePaths=" + allowOutsidePaths + ", scan=" + scan + "]";
+        + ", allowOutsidePaths=" + allowOutsidePaths + ", scan=" + scan + ", templates=" + templates + "]";
   }
 }

@@ -25,6 +25,7 @@ import dev.dockup.fleet.Signer;
 import dev.dockup.stack.StackListCache;
 import dev.dockup.stack.StacksVerticle;
 import dev.dockup.store.DataDir;
+import dev.dockup.template.TemplateVerticle;
 import dev.dockup.web.HttpVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -136,6 +137,7 @@ public final class DockUp {
         .compose(id -> vertx.deployVerticle(new UpdateVerticle(config, shared.registry(), shared.notifier()::notify)))
         .compose(id -> vertx.deployVerticle(new ScheduleVerticle(config, shared.settings(), Clock.systemUTC())))
         .compose(id -> vertx.deployVerticle(new NotifyVerticle(config.nodeName(), shared.notifier())))
+        .compose(id -> vertx.deployVerticle(new TemplateVerticle(config, shared.settings(), shared.remote(), signer)))
         .compose(id -> vertx.deployVerticle(new FleetVerticle(config, signer,
             shared.auth().store() instanceof FleetAuthStore fleetStore ? List.of(fleetStore.tidyJob()) : List.of(), busIds)))
         .compose(id -> config.cluster().enabled()

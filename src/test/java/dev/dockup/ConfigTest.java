@@ -51,6 +51,18 @@ class ConfigTest {
   }
 
   @Test
+  void templateCatalogSettings() {
+    Config.Templates d = Config.load(null, Map.of()).templates();
+    assertEquals(new Config.Templates(false, 30, 16 * 1024 * 1024, 86_400), d);
+    Config.Templates set = Config.load(null, Map.of("TEMPLATE_ALLOW_PRIVATE", "true", "TEMPLATE_TIMEOUT", "5",
+        "TEMPLATE_MAX_BYTES", "100000", "TEMPLATE_REFRESH", "0")).templates();
+    assertEquals(new Config.Templates(true, 5, 100_000, 0), set);
+    assertRefused(Map.of("TEMPLATE_TIMEOUT", "0"), "template_timeout");
+    assertRefused(Map.of("TEMPLATE_MAX_BYTES", "10"), "template_max_bytes");
+    assertRefused(Map.of("TEMPLATE_ALLOW_PRIVATE", "maybe"), "template_allow_private");
+  }
+
+  @Test
   void allowOutsidePathsIsAListOfFolders() throws IOException {
     assertEquals(java.util.List.of(), Config.load(null, Map.of()).allowOutsidePaths());
     Config fromEnv = Config.load(null, Map.of("ALLOW_OUTSIDE_PATHS", "/srv/shared/, /opt/certs"));

@@ -28,6 +28,7 @@ public final class Bus {
   public static String schedules(String node) { return "dockup." + node + ".schedules"; }
   public static String scans(String node) { return "dockup." + node + ".scans"; }
   public static String fleet(String node) { return "dockup." + node + ".fleet"; }
+  public static String templates(String node) { return "dockup." + node + ".templates"; }
   /** The only clustered service address of a node: its signed gateway. */
   public static String remote(String node) { return "dockup." + node + ".remote"; }
   /** Answered by a running node: how a newcomer finds out whether its name is taken. */
@@ -45,6 +46,10 @@ public final class Bus {
   /** Clustered map of when each fleet-once job last ran. */
   public static final String ONCE_MAP = "dockup.once";
   public static String onceLock(String job) { return "dockup.once." + job; }
+  /** Clustered map of remote template catalogs as one node fetched them, sealed, by source key. */
+  public static final String TEMPLATES_MAP = "dockup.templates";
+  /** Published (clustered) with a source key when a node put a newer catalog in {@link #TEMPLATES_MAP}. */
+  public static final String TEMPLATES_SHARED = "dockup.templates.shared";
   /** Local publication of a stack's update state ({@code stack, update_available, last_check}) for its list item. */
   public static String updateState(String node) { return "dockup." + node + ".updates.state"; }
   /**
@@ -128,6 +133,17 @@ public final class Bus {
     public static final String GET = "get";
     public static final String PUT = "put";
     public static final String RUN = "run";
+  }
+
+  /** Template catalog actions. */
+  public static final class Templates {
+    private Templates() {}
+    public static final String LIST = "list";
+    public static final String GET = "get";
+    public static final String LOGO = "logo";
+    public static final String CATEGORIES = "categories";
+    public static final String REFRESH = "refresh";
+    public static final String DEPLOY = "deploy";
   }
 
   /** Message fields. */

@@ -74,6 +74,7 @@ public final class HttpVerticle extends VerticleBase {
         new RegistryRoutes(shared.registry(), shared.settings()),
         new SettingsRoutes(shared.settings(), () -> shared.auth().store().token(AuthStore.INSTANCE_TOKEN_ID) != null),
         new AuditRoutes(vertx, shared.audit()),
+        new dev.dockup.template.TemplateRoutes(config),
         new ApiDocs(() -> table),
         new Dashboard(vertx, DockUpVersion.VERSION)));
 

@@ -264,8 +264,21 @@ class SettingsTest {
 
   @Test
   void templateUrls() throws Exception {
-    accepts("template_urls", new JsonArray().add("https://example.com/templates.json").add("http://10.0.0.2/t.json"));
-    assertEquals(List.of("https://example.com/templates.json", "http://10.0.0.2/t.json"), settings.templateUrls());
+    accepts("template_urls", new JsonArray()
+        .add(new JsonObject().put("url", "https://example.com/templates.json").put("format", "portainer"))
+        .add(new JsonObject().put("url", "http://10.0.0.2/store.zip").put("format", "casaos")));
+    assertEquals(List.of(new Settings.TemplateUrl("https://example.com/templates.json", "portainer"),
+        new Settings.TemplateUrl("http://10.0.0.2/store.zip", "casaos")), settings.templateUrls());
+    assertEquals(new JsonObject().put("url", "http://10.0.0.2/store.zip").put("format", "casaos"),
+        settings.view().getJsonArray("template_urls").getJsonObject(1));
+    // A bare URL: its format guessed; the same catalog twice kept once.
+    accepts("template_urls", new JsonArray().add("https://api.linuxserver.io/api/v1/images?include_config=true")
+        .add("https://example.com/Apps/app/docker-compose.yml").add("https://example.com/t.json").add("https://example.com/t.json"));
+    assertEquals(List.of("linuxserver", "casaos", "portainer"), settings.templateUrls().stream().map(Settings.TemplateUrl::format).toList());
+    refuses("template_urls", new JsonArray().add(new JsonObject().put("url", "https://example.com/t.json").put("format", "helm")));
+    refuses("template_urls", new JsonArray().add(new JsonObject().put("url", "https://example.com/t.json")));
+    refuses("template_urls", new JsonArray().add(new JsonObject().put("url", "ftp://example.com/t.json").put("format", "portainer")));
+    refuses("template_urls", new JsonArray().add(new JsonObject().put("url", "https://u:p@example.com/t.json").put("format", "portainer")));
     JsonArray many = new JsonArray();
     for (int i = 0; i < 21; i++) many.add("https://example.com/" + i);
     refuses("template_urls", many);
