@@ -40,7 +40,8 @@ public record Config(
     int updateGraceSeconds,
     Cluster cluster,
     List<Path> allowOutsidePaths,
-    Scan scan) {
+    Scan scan,
+    Backup backup) {
 
   /** The fleet settings; {@code enabled} false means a single node with a local event bus. */
   public record Cluster(boolean enabled, String name, String host, int port, int eventBusPort,
@@ -67,6 +68,14 @@ public record Config(
           + ", trivyToken=" + (trivyToken == null ? "unset" : "***") + "]";
     }
   }
+
+  /**
+   * Backups: how many archives are kept ({@code BACKUP_KEEP}), the largest upload a restore takes
+   * ({@code BACKUP_MAX_UPLOAD}, streamed to disk), and the most an archive may hold once
+   * uncompressed ({@code BACKUP_MAX_DATA}: a small archive that would expand past it is refused
+   * before anything is written).
+   */
+  public record Backup(int keep, long maxUploadBytes, long maxDataBytes) {}
 
   public static final Pattern NODE_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
@@ -103,7 +112,10 @@ public record Config(
       Map.entry("SCAN_TIMEOUT", "scan_timeout"),
       Map.entry("SCAN_CACHE_HOURS", "scan_cache_hours"),
       Map.entry("TRIVY_SERVER", "trivy_server"),
-      Map.entry("TRIVY_TOKEN", "trivy_token"));
+      Map.entry("TRIVY_TOKEN", "trivy_token"),
+      Map.entry("BACKUP_KEEP", "backup_keep"),
+      Map.entry("BACKUP_MAX_UPLOAD", "backup_max_upload"),
+      Map.entry("BACKUP_MAX_DATA", "backup_max_data"));
 
   public static Config load(Path file, Map<String, String> env) {
     JsonObject json = defaults();
@@ -147,7 +159,10 @@ public record Config(
         .put("scanner", "auto")
         .put("scan_concurrency", 1)
         .put("scan_timeout", 900)
-        .put("scan_cache_hours", 24);
+        .put("scan_cache_hours", 24)
+        .put("backup_keep", 10)
+        .put("backup_max_upload", 2L * 1024 * 1024 * 1024)
+        .put("backup_max_data", 64L * 1024 * 1024 * 1024);
   }
 
   public static Config fromJson(JsonObject json) {
@@ -183,7 +198,10 @@ public record Config(
         intValue(json, "update_grace", 1, 3_600),
         cluster(json),
         list(json, "allow_outside_paths").stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList(),
-        scan(json));
+        scan(json),
+        new Backup(intValue(json, "backup_keep", 1, 10_000),
+            longValue(json, "backup_max_upload", 1024 * 1024, Long.MAX_VALUE / 4),
+            longValue(json, "backup_max_data", 1024 * 1024, Long.MAX_VALUE / 4)));
   }
 
   private static Scan scan(JsonObject json) {
@@ -237,6 +255,18 @@ public record Config(
     return n;
   }
 
+  private static long longValue(JsonObject json, String key, long min, long max) {
+    Object v = json.getValue(key);
+    long n;
+    try {
+      n = new BigDecimal(String.valueOf(v).trim()).longValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalStateException(key + " must be a whole number of bytes, got: " + v);
+    }
+    if (n < min || n > max) throw new IllegalStateException(key + " must be in " + min + ".." + max + ", got: " + n);
+    return n;
+  }
+
   /** A JSON list, or a comma-separated string (as environment variables give it). */
   private static List<String> list(JsonObject json, String key) {
     Object v = json.getValue(key);
@@ -282,6 +312,6 @@ public record Config(
         + ", loginWindowSeconds=" + loginWindowSeconds + ", trustedProxies=" + trustedProxies
         + ", allowedOrigins=" + allowedOrigins + ", secureCookies=" + secureCookies
         + ", updateGraceSeconds=" + updateGraceSeconds + ", cluster=" + cluster
-        + ", allowOutsidePaths=" + allowOutsidePaths + ", scan=" + scan + "]";
+        + ", allowOutsidePaths=" + allowOutsidePaths + ", scan=" + scan + ", backup=" + backup + "]";
   }
 }
