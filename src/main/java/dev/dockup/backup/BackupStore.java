@@ -189,7 +189,8 @@ final class BackupStore {
     }
 
     String damaged() {
-      return key == null ? "the archive is damaged or truncated" : "wrong passphrase, or the archive is damaged";
+      return key == null ? "the archive is damaged or truncated, or has a header DockUp does not read (such as a large sparse file's)"
+          : "wrong passphrase, or the archive is damaged";
     }
   }
 }
