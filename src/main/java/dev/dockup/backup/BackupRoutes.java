@@ -87,9 +87,11 @@ public final class BackupRoutes implements RouteGroup {
             .handle(ctx -> target.forward(ctx, Bus.Backups.DELETE, new JsonObject().put("file", ctx.pathParam("file")), Api.DEFAULT_TIMEOUT_MS)),
         Route.of(Set.of(HttpMethod.POST), "/api/backup/restore", Access.ADMIN, "restoreBackup",
                 "Restore from a kept archive ({\"backup_file\"}) or an uploaded one (multipart, field file, options as the field options)")
-            .description("Every entry is checked before anything is written; a bad archive is refused whole. dry_run answers what would"
-                + " change. Stacks are restored one at a time and started only with up. A multipart upload goes to this node only.")
-            .request(ref("RestoreRequest"))
+            // No .request(): that would have the table read the body (1 MiB at most), and an upload is streamed here instead.
+            .description("The body is a RestoreRequest (JSON), or multipart/form-data with the archive as the field file and a"
+                + " RestoreRequest as the field options. Every entry is checked before anything is written; a bad archive is refused"
+                + " whole. dry_run answers what would change. Stacks are restored one at a time and started only with up. An upload"
+                + " goes to this node only.")
             .query("dry_run", bool(), "Answer what would change, changing nothing")
             .response(ref("RestoreDone")).errors(400, 404, 409, 413).perNode().handle(this::restore),
         Route.post("/api/stack/{name}/move", Access.ADMIN, "moveStack",
@@ -229,12 +231,14 @@ public final class BackupRoutes implements RouteGroup {
     Promise<Boolean> stored = Promise.promise();
     long[] count = {0};
     boolean[] failed = {false};
+    boolean[] seen = {false};
     req.setExpectMultipart(true);
     req.uploadHandler(up -> {
-      if (!"file".equals(up.name()) || stored.future().isComplete() || count[0] > 0) {
+      if (!"file".equals(up.name()) || seen[0]) {
         up.handler(b -> { });
         return;
       }
+      seen[0] = true;
       up.pause();
       ctx.vertx().fileSystem().mkdirs(file.getParent().toString(), "rwx------")
           .compose(v -> ctx.vertx().fileSystem().open(file.toString(), new OpenOptions().setCreateNew(true).setWrite(true).setPerms("rw-------")))
@@ -251,7 +255,7 @@ public final class BackupRoutes implements RouteGroup {
     });
     req.endHandler(v -> {
       if (failed[0]) return;
-      if (count[0] == 0 && !stored.future().isComplete()) stored.tryComplete(false);
+      if (!seen[0]) stored.tryComplete(false);
       stored.future().onSuccess(ok -> {
         if (!ok) {
           Api.error(ctx, 400, "A multipart restore needs the archive in a field named file");

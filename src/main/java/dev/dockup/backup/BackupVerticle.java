@@ -158,7 +158,9 @@ public final class BackupVerticle extends VerticleBase {
       done = Future.failedFuture(e);
     }
     if (upload == null) return done;
-    return done.andThen(ar -> jobs.blocking(() -> Files.deleteIfExists(upload)));
+    // Gone before the answer: a refused upload leaves nothing behind.
+    return done.transform(ar -> jobs.blocking(() -> Files.deleteIfExists(upload))
+        .transform(v -> ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.<JsonObject>failedFuture(ar.cause())));
   }
 
   /** The upload's path, only when it is one the HTTP front streamed into the staging folder. */

@@ -6,6 +6,7 @@ import dev.dockup.bus.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -38,14 +39,17 @@ record Jobs(Vertx vertx, Config config, BackupStore store, EngineArchive engine,
   }
 
   Future<JsonObject> ask(String address, String action, JsonObject payload, long timeoutMs) {
-    return vertx.eventBus().<JsonObject>request(address, payload, new DeliveryOptions().addHeader(Bus.ACTION, action).setSendTimeout(timeoutMs))
+    return vertx.eventBus().<Object>request(address, payload, new DeliveryOptions().addHeader(Bus.ACTION, action).setSendTimeout(timeoutMs))
         .recover(t -> Future.failedFuture(t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT
             ? new ApiException(504, "Operation timed out")
             : t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS ? ApiException.unavailable("Service unavailable") : t))
         .map(reply -> {
           String status = reply.headers().get(Bus.STATUS);
           int code = status == null ? 200 : Integer.parseInt(status);
-          JsonObject body = reply.body() == null ? new JsonObject() : reply.body();
+          // A list may come as its shared encoded form (a Buffer) rather than an object.
+          Object raw = reply.body();
+          JsonObject body = raw == null ? new JsonObject() : raw instanceof JsonObject o ? o
+              : raw instanceof Buffer b ? b.toJsonObject() : new JsonObject(String.valueOf(raw));
           if (code >= 300) throw new ApiException(code, body.getString("error", "failed"), body);
           return body;
         });
