@@ -30,8 +30,9 @@ record Jobs(Vertx vertx, Config config, BackupStore store, EngineArchive engine,
     return (config.operationTimeoutSeconds() + 60L) * 1000;
   }
 
+  /** Unordered: a long copy must not hold back a listing, or a chunk of a move arriving here. */
   <T> Future<T> blocking(Callable<T> task) {
-    return work.executeBlocking(task, true);
+    return work.executeBlocking(task, false);
   }
 
   Future<JsonObject> stacks(String action, JsonObject payload, long timeoutMs) {
