@@ -106,10 +106,6 @@ record Manifest(String dockupVersion, String created, String node, String kind, 
         .put("node", node).put("kind", kind).put("stacks", new JsonArray(stacks)).put("files", f).put("volumes", v);
   }
 
-  long totalBytes() {
-    return files.values().stream().mapToLong(FileEntry::size).sum();
-  }
-
   /**
    * The manifest of an archive being read, checked whole: every path in the layout and within
    * its limit, the total within {@code maxData}, volumes that name entries of their own stack.
