@@ -102,6 +102,15 @@ class WebhookIT {
     // The API's own operations list has them: the same operations as the API runs.
     assertEquals(java.util.Set.of("pull", "up"), operationsOn(name).stream().map(o -> o.getString("operation"))
         .collect(java.util.stream.Collectors.toSet()));
+
+    // An update as the stack's schedule would run it: its image is the registry's latest, so nothing changes.
+    JsonObject update = hook(name, "update");
+    Http.Resp u = call(update.getString("id"), Map.of("X-Webhook-Secret", update.getString("secret")), "");
+    assertEquals(200, u.status(), u.toString());
+    JsonObject result = u.json().getJsonArray("results").getJsonObject(0);
+    assertEquals("update", result.getString("operation"));
+    assertFalse(result.getBoolean("update_available"), result.encode());
+    assertFalse(result.getBoolean("updated"), result.encode());
   }
 
   @Test
