@@ -108,6 +108,8 @@ public final class WebhookVerticle extends VerticleBase {
     }
     return runner.stack(node, stack).compose(found -> {
       if (found.status() != 200) throw new ApiException(found.status(), found.body().getString("error", "Stack not found"));
+      // Every call would be refused: said now, while someone is there to read it.
+      if (found.body().getBoolean("external", false)) throw ApiException.conflict("Stack is not managed by DockUp");
       // Checked again: another create may have filled the store while the stack was looked up.
       if (store.size() >= WebhookStore.MAX_HOOKS) {
         throw ApiException.conflict("At most " + WebhookStore.MAX_HOOKS + " webhooks; delete one first");
