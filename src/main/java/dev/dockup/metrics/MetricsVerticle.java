@@ -12,10 +12,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -102,7 +102,7 @@ public final class MetricsVerticle extends VerticleBase {
 
   private void stacks(JsonObject list) {
     engineUp.set(list.getBoolean("engine_ok", false) ? 1 : 0);
-    Map<Tags, Integer> counts = new TreeMap<>();
+    Map<Tags, Integer> counts = new HashMap<>();
     List<MultiGauge.Row<?>> state = new ArrayList<>();
     List<MultiGauge.Row<?>> containers = new ArrayList<>();
     List<MultiGauge.Row<?>> running = new ArrayList<>();
