@@ -94,7 +94,8 @@ public final class BackupVerticle extends VerticleBase {
             return new JsonObject().put("success", true).put("file", req.getString("file"));
           }));
           actions.put(Bus.Backups.RESTORE, this::restore);
-          actions.put(Bus.Backups.MOVE, req -> exclusive(() -> mover.move(req)).andThen(ar -> Meters.of(vertx).backup("move", ar.succeeded())));
+          actions.put(Bus.Backups.MOVE, req -> exclusive(() -> mover.move(req))
+              .andThen(ar -> Meters.of(vertx).backup("move", ar.succeeded())));
           actions.put(Bus.Backups.RECEIVE_BEGIN, receiver::begin);
           actions.put(Bus.Backups.RECEIVE_CHUNK, receiver::chunk);
           actions.put(Bus.Backups.RECEIVE_END, receiver::end);

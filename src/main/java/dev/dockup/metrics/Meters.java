@@ -108,6 +108,7 @@ public final class Meters implements Shareable {
   public VertxBuilder builder(VertxOptions options) {
     EnumSet<Label> labels = EnumSet.copyOf(MicrometerMetricsOptions.DEFAULT_LABELS);
     labels.add(Label.HTTP_ROUTE);
+    // Never the raw path: a stranger would choose how many series there are.
     labels.remove(Label.HTTP_PATH);
     options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName(registryName)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)).setJvmMetricsEnabled(true).setLabels(labels));
