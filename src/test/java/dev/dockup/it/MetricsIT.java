@@ -4,6 +4,7 @@ import dev.dockup.metrics.PrometheusText;
 import dev.dockup.web.Access;
 import dev.dockup.web.Route;
 import dev.dockup.web.RouteTable;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code GET /metrics} on a node with the real engine: after operations (one failing), a check
- * for updates, a feed client and a deleted stack, the text parses strictly and shows each with
+ * for updates, a backup, a feed client and a deleted stack, the text parses strictly and shows each with
  * its labels; random paths add no series; a scrape needs a read credential unless
  * METRICS_PUBLIC=true, which opens that route and no other.
  */
@@ -68,6 +69,7 @@ class MetricsIT {
       ok(node.http.operation(gone, "down"));
       assertEquals(500, node.http.operation(broken, "up").status());
       ok(node.http.post("/api/stack/" + kept + "/check-updates", ""));
+      ok(node.http.post("/api/backup/create", new JsonObject().put("stacks", new JsonArray().add(kept))));
       node.awaitStack(kept, s -> "running".equals(s.getString("status")) && "healthy".equals(s.getString("health_status")),
           Duration.ofSeconds(30));
 
@@ -81,6 +83,8 @@ class MetricsIT {
       assertEquals("histogram", t.families().get("dockup_operation_duration_seconds").type());
       assertTrue(t.sum("dockup_update_checks_total", Map.of("result", "up_to_date")) >= 1, "the check");
       assertEquals("counter", t.families().get("dockup_update_checks_total").type());
+      assertEquals(1, t.sum("dockup_backups_total", Map.of("kind", "create", "result", "succeeded")));
+      assertTrue(t.sum("dockup_backup_last_success_timestamp_seconds", Map.of("kind", "create")) > 1.7e9);
 
       assertEquals(1, t.sum("dockup_stack_state", Map.of("stack", kept, "status", "running", "health", "healthy")));
       assertEquals(2, t.sum("dockup_stack_containers_running", Map.of("stack", kept)));
