@@ -42,7 +42,8 @@ public record Config(
     List<Path> allowOutsidePaths,
     Scan scan,
     Templates templates,
-    Backup backup) {
+    Backup backup,
+    boolean metricsPublic) {
 
   /** The fleet settings; {@code enabled} false means a single node with a local event bus. */
   public record Cluster(boolean enabled, String name, String host, int port, int eventBusPort,
@@ -126,7 +127,8 @@ public record Config(
       Map.entry("TEMPLATE_REFRESH", "template_refresh"),
       Map.entry("BACKUP_KEEP", "backup_keep"),
       Map.entry("BACKUP_MAX_UPLOAD", "backup_max_upload"),
-      Map.entry("BACKUP_MAX_DATA", "backup_max_data"));
+      Map.entry("BACKUP_MAX_DATA", "backup_max_data"),
+      Map.entry("METRICS_PUBLIC", "metrics_public"));
 
   public static Config load(Path file, Map<String, String> env) {
     JsonObject json = defaults();
@@ -177,7 +179,8 @@ public record Config(
         .put("template_refresh", 86_400)
         .put("backup_keep", 10)
         .put("backup_max_upload", 2L * 1024 * 1024 * 1024)
-        .put("backup_max_data", 64L * 1024 * 1024 * 1024);
+        .put("backup_max_data", 64L * 1024 * 1024 * 1024)
+        .put("metrics_public", false);
   }
 
   public static Config fromJson(JsonObject json) {
@@ -218,7 +221,8 @@ public record Config(
             intValue(json, "template_max_bytes", 64 * 1024, 256 * 1024 * 1024), intValue(json, "template_refresh", 0, 30 * 86_400)),
         new Backup(intValue(json, "backup_keep", 1, 10_000),
             longValue(json, "backup_max_upload", 1024 * 1024, Long.MAX_VALUE / 4),
-            longValue(json, "backup_max_data", 1024 * 1024, Long.MAX_VALUE / 4)));
+            longValue(json, "backup_max_data", 1024 * 1024, Long.MAX_VALUE / 4)),
+        bool(json, "metrics_public"));
   }
 
   private static Scan scan(JsonObject json) {
@@ -329,6 +333,7 @@ public record Config(
         + ", loginWindowSeconds=" + loginWindowSeconds + ", trustedProxies=" + trustedProxies
         + ", allowedOrigins=" + allowedOrigins + ", secureCookies=" + secureCookies
         + ", updateGraceSeconds=" + updateGraceSeconds + ", cluster=" + cluster
-        + ", allowOutsidePaths=" + allowOutsidePaths + ", scan=" + scan + ", templates=" + templates + ", backup=" + backup + "]";
+        + ", allowOutsidePaths=" + allowOutsidePaths + ", scan=" + scan + ", templates=" + templates + ", backup=" + backup
+        + ", metricsPublic=" + metricsPublic + "]";
   }
 }

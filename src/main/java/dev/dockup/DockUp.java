@@ -23,6 +23,7 @@ import dev.dockup.fleet.FleetVerticle;
 import dev.dockup.fleet.Gateway;
 import dev.dockup.fleet.Remote;
 import dev.dockup.fleet.Signer;
+import dev.dockup.metrics.MetricsVerticle;
 import dev.dockup.stack.StackListCache;
 import dev.dockup.stack.StacksVerticle;
 import dev.dockup.store.DataDir;
@@ -130,8 +131,9 @@ public final class DockUp {
 
   private Future<?> deploy(Shared shared) {
     int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    // Stacks first, so its consumers hear the engine's first resync.
-    return vertx.deployVerticle(new StacksVerticle(config, stackList))
+    // Metrics first, so they hear the engine's first state; stacks next, so its consumers hear the engine's first resync.
+    return vertx.deployVerticle(new MetricsVerticle(config.nodeName()))
+        .compose(id -> vertx.deployVerticle(new StacksVerticle(config, stackList)))
         // Before the engine too: it mirrors the engine's containers from the first resync on.
         .compose(id -> vertx.deployVerticle(new ScanVerticle(config)))
         .compose(id -> vertx.deployVerticle(new EngineVerticle(config, shared.settings())))

@@ -4,6 +4,7 @@ import dev.dockup.Config;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
 import dev.dockup.bus.Services;
+import dev.dockup.metrics.Meters;
 import dev.dockup.fleet.Remote;
 import dev.dockup.peer.PeerService;
 import dev.dockup.settings.Settings;
@@ -93,7 +94,8 @@ public final class BackupVerticle extends VerticleBase {
             return new JsonObject().put("success", true).put("file", req.getString("file"));
           }));
           actions.put(Bus.Backups.RESTORE, this::restore);
-          actions.put(Bus.Backups.MOVE, req -> exclusive(() -> mover.move(req)));
+          actions.put(Bus.Backups.MOVE, req -> exclusive(() -> mover.move(req))
+              .andThen(ar -> Meters.of(vertx).backup("move", ar.succeeded())));
           actions.put(Bus.Backups.RECEIVE_BEGIN, receiver::begin);
           actions.put(Bus.Backups.RECEIVE_CHUNK, receiver::chunk);
           actions.put(Bus.Backups.RECEIVE_END, receiver::end);
@@ -136,7 +138,7 @@ public final class BackupVerticle extends VerticleBase {
       LOG.info("Backup {} made ({} bytes, {} stack(s), {} volume(s){}){}", made.name(), made.size(), made.stacks().size(),
           made.volumes(), made.encrypted() ? ", encrypted" : "", "schedule".equals(req.getString("trigger")) ? " on schedule" : "");
       return made.toJson().put("removed", new JsonArray(removed));
-    })));
+    }))).andThen(ar -> Meters.of(vertx).backup("create", ar.succeeded()));
   }
 
   /**
@@ -153,7 +155,7 @@ public final class BackupVerticle extends VerticleBase {
       Restorer.Options o = new Restorer.Options(file, req.getString("passphrase"), stacks, rename(req.getValue("rename")),
           flag(req, "up", false), flag(req, "dry_run", false), flag(req, "volumes", true), flag(req, "settings", false), false,
           req.getString(Bus.BY));
-      done = exclusive(() -> restorer.restore(o));
+      done = exclusive(() -> restorer.restore(o)).andThen(ar -> Meters.of(vertx).backup("restore", ar.succeeded()));
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }

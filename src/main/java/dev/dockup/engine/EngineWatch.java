@@ -264,6 +264,7 @@ final class EngineWatch {
 
   private void onEvent(int gen, Event event) {
     if (gen != generation) return;
+    dev.dockup.metrics.Meters.of(vertx).engineEvent(event.getTimeNano());
     String id = event.getId() != null ? event.getId() : event.getActor() == null ? null : event.getActor().getId();
     if (id == null) return;
     String action = event.getAction() == null ? "" : event.getAction();

@@ -1,6 +1,7 @@
 package dev.dockup.feed;
 
 import dev.dockup.bus.Bus;
+import dev.dockup.metrics.Meters;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
@@ -27,21 +28,24 @@ final class FeedHub {
   }
 
   void add(FeedClient client) {
-    clients.add(client);
+    if (clients.add(client)) Meters.of(vertx).feedClient("websocket", 1);
     announceDemand();
   }
 
   void remove(FeedClient client) {
-    clients.remove(client);
+    if (clients.remove(client)) Meters.of(vertx).feedClient("websocket", -1);
   }
 
   void sockJsOpened() {
     sockJsClients++;
+    Meters.of(vertx).feedClient("sockjs", 1);
     announceDemand();
   }
 
   void sockJsClosed() {
-    sockJsClients = Math.max(0, sockJsClients - 1);
+    if (sockJsClients == 0) return;
+    sockJsClients--;
+    Meters.of(vertx).feedClient("sockjs", -1);
   }
 
   private boolean listening() {

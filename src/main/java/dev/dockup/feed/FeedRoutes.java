@@ -5,6 +5,7 @@ import dev.dockup.bus.Bus;
 import dev.dockup.bus.InternalError;
 import dev.dockup.fleet.NodeTarget;
 import dev.dockup.fleet.Remote;
+import dev.dockup.metrics.Meters;
 import dev.dockup.stack.StackFiles;
 import dev.dockup.web.Access;
 import dev.dockup.web.Api;
@@ -172,14 +173,14 @@ public final class FeedRoutes implements RouteGroup {
           long keepalive = vertx.setPeriodic(SSE_KEEPALIVE_MS, id -> {
             if (!res.closed() && !res.ended()) res.write(": keepalive\n\n");
           });
-          res.closeHandler(v -> {
+          Meters.of(vertx).feedClient("sse", 1);
+          Runnable ended = () -> {
             vertx.cancelTimer(keepalive);
             stream.stop();
-          });
-          if (res.closed()) {
-            vertx.cancelTimer(keepalive);
-            stream.stop();
-          }
+            Meters.of(vertx).feedClient("sse", -1);
+          };
+          res.closeHandler(v -> ended.run());
+          if (res.closed()) ended.run();
         })
         .onFailure(t -> {
           JsonObject error = t instanceof ApiException api ? api.body() : InternalError.answer(LOG, "following logs of " + stack, t);

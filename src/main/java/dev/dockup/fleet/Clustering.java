@@ -2,6 +2,7 @@ package dev.dockup.fleet;
 
 import com.hazelcast.config.XmlConfigBuilder;
 import dev.dockup.Config;
+import dev.dockup.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -15,14 +16,16 @@ import java.nio.file.Path;
 /**
  * Vert.x for one node: local, or clustered with Hazelcast from {@code cluster.xml} with the
  * {@code DOCKUP_CLUSTER*} settings laid over it (name, bind address, port, members), and the
- * event bus on its own fixed port so both can be opened in a firewall.
+ * event bus on its own fixed port so both can be opened in a firewall. Either way with this node's
+ * metrics registry, which Vert.x writes its own meters into.
  */
 public final class Clustering {
   private Clustering() {}
 
   public static Future<Vertx> vertx(Config config) {
     Config.Cluster c = config.cluster();
-    if (!c.enabled()) return Future.succeededFuture(Vertx.vertx());
+    Meters metrics = Meters.create(config.nodeName());
+    if (!c.enabled()) return Future.succeededFuture(metrics.attach(metrics.builder(new VertxOptions()).build()));
     com.hazelcast.config.Config hz;
     try (InputStream xml = open(c.configFile())) {
       hz = new XmlConfigBuilder(xml).build();
@@ -39,7 +42,7 @@ public final class Clustering {
     if (!c.members().isEmpty()) join.getTcpIpConfig().setEnabled(true).setMembers(c.members());
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
         .setHost(c.host()).setPort(c.eventBusPort()).setClusterPublicHost(c.host()));
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
+    return metrics.builder(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered().map(metrics::attach);
   }
 
   /** The file named by DOCKUP_CLUSTER_CONFIG when it exists, else the copy inside the jar. */

@@ -2,6 +2,7 @@ package dev.dockup.fleet;
 
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
+import dev.dockup.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -55,7 +56,9 @@ public final class Remote {
     String body = payload.encode();
     var options = signer.sign(self, node, target, action, body, timeoutMs + 5_000)
         .addHeader("timeout", Long.toString(timeoutMs));
+    long sent = System.nanoTime();
     return vertx.eventBus().<String>request(address, body, options)
+        .andThen(ar -> Meters.of(vertx).forwarded(target, ar.succeeded(), sent))
         .recover(t -> Future.failedFuture(t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT
             ? new ApiException(504, "Operation timed out") : ApiException.unavailable("Node unreachable")))
         .map(reply -> {

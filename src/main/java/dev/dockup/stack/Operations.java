@@ -111,7 +111,7 @@ final class Operations {
     while (recent.size() > RECENT) recent.removeFirst();
     if (!o.succeeded()) LOG.warn("{} {} {} (exit {})", o.operation, o.stack, o.status, o.exitCode);
     state.publish("operation_done", o.stack, new JsonObject()
-        .put("operation_id", o.id).put("operation", o.operation).put("success", o.succeeded())
+        .put("operation_id", o.id).put("operation", o.operation).put("success", o.succeeded()).put("status", o.status)
         .put("exit_code", o.exitCode).put("duration_ms", o.durationMs()));
     if (running.isEmpty()) {
       idleWaiters.forEach(Promise::tryComplete);

@@ -4,6 +4,7 @@ import dev.dockup.Config;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
 import dev.dockup.bus.Services;
+import dev.dockup.metrics.Meters;
 import dev.dockup.registry.ImageRef;
 import dev.dockup.registry.RegistryClient;
 import io.vertx.core.Future;
@@ -111,7 +112,8 @@ public final class UpdateVerticle extends VerticleBase {
       JsonArray ids = new JsonArray(byService.values().stream().map(c -> c.getString("image_id")).distinct().toList());
       return engine(Bus.Engine.IMAGE_DIGESTS, new JsonObject().put(Bus.IDS, ids))
           .compose(digests -> compareAll(byService, digests.getJsonObject("digests", new JsonObject()), fresh));
-    }).map(images -> recordCheck(name, images));
+    }).map(images -> recordCheck(name, images)).andThen(ar -> Meters.of(vertx).updateCheck(
+        ar.failed() ? "failed" : ar.result().getBoolean("update_available") ? "update_available" : "up_to_date"));
   }
 
   private Future<List<JsonObject>> compareAll(Map<String, JsonObject> byService, JsonObject repoDigests, boolean fresh) {
@@ -282,6 +284,7 @@ public final class UpdateVerticle extends VerticleBase {
     for (int n = 0; n < refused.size(); n++) images.getJsonObject(n).put("blocked_cves", refused.get(n));
     String why = failure != null ? "Scan gate " + scanGate + ": " + failure : ScanGate.explain(images);
     record.put("result", "blocked").put("scan_gate", scanGate).put("error", why);
+    Meters.of(vertx).update("blocked");
     JsonObject seen = records.blocked();
     boolean news = false;
     for (Object o : images) {
@@ -298,6 +301,7 @@ public final class UpdateVerticle extends VerticleBase {
 
   private Future<JsonObject> applied(String name, JsonObject check, JsonObject record, JsonArray output, List<String> services) {
     finishRecord(name, record.put("result", "applied"), output);
+    Meters.of(vertx).update("applied");
     record.getJsonArray("images").forEach(o -> records.blocked().remove(name + "|" + ((JsonObject) o).getString("image")));
     notify.send("update_applied", name, name + " updated", String.join(", ", services) + " now run the new image");
     return Future.succeededFuture(check.put("updated", true).put("update", record));
@@ -317,6 +321,7 @@ public final class UpdateVerticle extends VerticleBase {
   /** Records and announces a failed update; answers with the stack checked again. */
   private Future<JsonObject> failed(String name, JsonObject record, JsonArray output, Throwable failure, String result, String outcome) {
     finishRecord(name, record.put("result", result).put("error", failure.getMessage()), output);
+    Meters.of(vertx).update(result);
     notify.send("update_failed", name, "Update of " + name + " failed", failure.getMessage() + outcome);
     return check(name, false).map(after -> after.put("updated", false).put("update", record));
   }

@@ -78,6 +78,7 @@ public final class HttpVerticle extends VerticleBase {
         new AuditRoutes(vertx, shared.audit()),
         new dev.dockup.template.TemplateRoutes(config),
         new dev.dockup.webhook.WebhookRoutes(config),
+        new dev.dockup.metrics.MetricsRoutes(config),
         new ApiDocs(() -> table),
         new Dashboard(vertx, DockUpVersion.VERSION)));
 
