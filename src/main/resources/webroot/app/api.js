@@ -89,6 +89,11 @@ export async function lazy(load) {
   }
 }
 
+/** A node-wide route of that node (`/api/nodes/<node><rest>`), answered by the node itself. */
+export function nodePath(node, rest) {
+  return `/api/nodes/${enc(node)}${rest}`;
+}
+
 /** The API path of a stack: through its node for cluster members, through the peer for HTTP peers. */
 export function stackPath(ref, rest = '') {
   if (ref.peer) return `/api/peer/${enc(ref.peer)}/stack/${enc(ref.name)}${rest}`;
