@@ -194,11 +194,9 @@ function ensureZonesList() {
   document.body.append(list);
 }
 
-/** Seconds as words: 3600 → "1 h". */
-export function duration(s) {
-  if (s == null) return '–';
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.round(s / 60)} min`;
-  if (s < 86400) return `${Math.round(s / 3600)} h`;
-  return `${Math.round(s / 86400)} d`;
+/** A list of names, the first `max` shown and the rest counted (a network or an image may have hundreds of users). */
+export function someOf(names, max = 8) {
+  if (!names.length) return nothing;
+  return html`<ul class="plain names">${names.slice(0, max).map((c) => html`<li><code>${c}</code></li>`)}
+    ${names.length > max ? html`<li class="muted">and ${names.length - max} more</li>` : nothing}</ul>`;
 }

@@ -3,7 +3,7 @@
 import { html, nothing } from 'lit';
 import { Light, toast, confirmDialog, bytes, clock } from './ui.js';
 import { get, post, del, ApiError } from './api.js';
-import { sortHeader, sortRows, infoDialog } from './forms.js';
+import { sortHeader, sortRows, infoDialog, someOf } from './forms.js';
 
 const shortId = (id) => (id || '').replace(/^sha256:/, '').slice(0, 12);
 const nameOf = (img) => (img.tags && img.tags.length ? img.tags[0] : img.digests && img.digests.length ? img.digests[0].replace(/@.*/, '') : shortId(img.id));
@@ -80,10 +80,10 @@ class Images extends Light {
     return infoDialog({
       title: `${name} is in use`,
       body: html`<p id="in-use-explained">DockUp did not delete <code>${name}</code>: ${containers.length
-        ? html`${containers.length === 1 ? 'a container uses' : `${containers.length} containers use`} it, running or stopped:` : html`a container uses it.`}</p>
-        ${containers.length ? html`<ul>${containers.map((c) => html`<li><code>${c}</code></li>`)}</ul>` : nothing}
+        ? html`${containers.length === 1 ? 'a container uses' : `${containers.length} containers use`} it, running or stopped:` : err.message}</p>
+        ${someOf(containers)}
         <p>A container keeps the image it was created from. Take down or delete the stack that owns the container (or update it
-          to another image), then delete the image. <span class="muted">The engine said: ${err.message}</span></p>`,
+          to another image), then delete the image.</p>`,
     });
   }
 
@@ -123,7 +123,7 @@ class Images extends Light {
       <th scope="row" data-label="Image"><code>${name}</code>
         ${(img.tags || []).slice(1).map((t) => html`<br><code class="muted">${t}</code>`)}
         ${!(img.tags || []).length ? html` <span class="tag">untagged</span>` : nothing}</th>
-      <td data-label="Id"><code>${shortId(img.id)}</code></td>
+      <td data-label="Id" class="nowrap"><code>${shortId(img.id)}</code></td>
       <td data-label="In use">${img.in_use
         ? html`<span class="state-ok"><span aria-hidden="true">●</span> ${used.length} container${used.length === 1 ? '' : 's'}</span>
             <div class="muted small">${used.slice(0, 3).join(', ')}${used.length > 3 ? ` and ${used.length - 3} more` : ''}</div>`

@@ -3,7 +3,7 @@
 import { html, nothing } from 'lit';
 import { Light, toast, confirmDialog } from './ui.js';
 import { get, post, del, ApiError } from './api.js';
-import { formDialog, sortHeader, sortRows, infoDialog } from './forms.js';
+import { formDialog, sortHeader, sortRows, infoDialog, someOf } from './forms.js';
 
 const BUILT_IN = ['bridge', 'host', 'none'];
 const DRIVERS = ['bridge', 'macvlan', 'ipvlan', 'overlay'];
@@ -94,9 +94,10 @@ class Networks extends Light {
         const users = err.body.containers || n.containers || [];
         await infoDialog({
           title: `${n.name} is in use`,
-          body: html`<p>The network was not deleted: ${users.length} container${users.length === 1 ? ' is' : 's are'} connected to it.</p>
-            <ul>${users.map((c) => html`<li><code>${c}</code></li>`)}</ul>
-            <p>Take down the stacks they belong to (or disconnect them), then delete it. <span class="muted">The engine said: ${err.message}</span></p>`,
+          body: html`<p id="net-in-use">The network was not deleted: ${users.length
+            ? `${users.length} container${users.length === 1 ? ' is' : 's are'} connected to it:` : err.message}</p>
+            ${someOf(users)}
+            <p>Take down the stacks they belong to (or disconnect them), then delete it.</p>`,
         });
       } else {
         toast(`Deleting ${n.name} failed: ${err.message}`, 'error');
@@ -127,8 +128,7 @@ class Networks extends Light {
           <td data-label="Driver">${n.driver} <span class="muted">${n.scope}</span></td>
           <td data-label="Subnet">${n.subnet ? html`<code>${n.subnet}</code>${n.gateway ? html` <span class="muted">via ${n.gateway}</span>` : nothing}` : html`<span class="muted">–</span>`}</td>
           <td data-label="Options">${[n.internal ? 'internal' : '', n.attachable ? 'attachable' : ''].filter(Boolean).join(', ') || html`<span class="muted">–</span>`}</td>
-          <td data-label="Containers">${(n.containers || []).length
-            ? html`<ul class="plain">${n.containers.map((c) => html`<li><code>${c}</code></li>`)}</ul>` : html`<span class="muted">none</span>`}</td>
+          <td data-label="Containers">${(n.containers || []).length ? someOf(n.containers, 6) : html`<span class="muted">none</span>`}</td>
           <td data-label="Actions">${BUILT_IN.includes(n.name) ? html`<span class="muted">–</span>`
             : html`<button class="btn btn-small" @click=${() => this.deleteNetwork(n)} aria-label="Delete network ${n.name}">Delete…</button>`}</td>
         </tr>`)}</tbody></table></div>

@@ -107,6 +107,12 @@ class StackPage extends Light {
     return live || summary || { status: 'not_scanned' };
   }
 
+  /** Whether an image of this stack is being scanned or waits its turn. */
+  scanningNow() {
+    if (!this.scan || this.scan.unavailable !== undefined) return false;
+    return (this.detail?.container_list || []).some((c) => ['scanning', 'queued'].includes(this.imageScan(c.image_id).status));
+  }
+
   async scanContainer(c) {
     try {
       const r = await post(nodePath(this.ref.node, `/container/${encodeURIComponent(c.id)}/scan?force=true`));
@@ -345,7 +351,8 @@ class StackPage extends Light {
       <div class="page-head">
         <h1 tabindex="-1">${this.ref.name}</h1>
         ${s ? html`<div class="badges" id="stack-state">${statusBadge(s.status)} ${healthBadge(s.health_status)}
-          ${this.ref.peer ? nothing : html`<span id="stack-vulns">${severityBadge(s.vulnerabilities)}</span>`}
+          ${this.ref.peer ? nothing : html`<span id="stack-vulns">${this.scanningNow()
+            ? html`<span class="badge op-running"><span aria-hidden="true">⟳</span> Scanning…</span>` : severityBadge(s.vulnerabilities)}</span>`}
           <span class="muted">${s.running ?? 0}/${s.containers ?? 0} running</span>
           ${s.update_available ? html`<span class="upd-yes"><span aria-hidden="true">⬆</span> Update available</span>` : nothing}
           ${s.external ? html`<span class="tag">external: read-only</span>` : nothing}</div>` : nothing}

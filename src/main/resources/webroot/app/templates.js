@@ -287,8 +287,10 @@ class TemplatePage extends Light {
     const label = f.label && f.label !== f.name ? html`${f.label} <code class="muted">${f.name}</code>` : html`<code>${f.name}</code>`;
     const hints = [];
     if (f.description) hints.push(f.description);
-    if (f.generate) hints.push('Left empty, DockUp generates a random value.');
-    else if (f.name === 'TZ') hints.push('Left empty, the time zone of the settings.');
+    // Said once: bundled templates often say it in their own description already.
+    const said = /empty/i.test(f.description || '');
+    if (f.generate && !said) hints.push('Left empty, DockUp generates a random value.');
+    else if (f.name === 'TZ' && !said) hints.push('Left empty, the time zone of the settings.');
     const required = f.required && !f.generate;
     return html`<div class="field">
       <label for=${id}>${label}${required ? html` <span class="req">(required)</span>` : nothing}</label>
