@@ -117,7 +117,7 @@ class Peers extends Light {
           const t = this.tests.get(p.id);
           return html`<tr data-peer=${p.id}>
             <th scope="row" data-label="Peer">${p.name} <span class="muted small">${p.id}</span></th>
-            <td data-label="Address"><code>${p.url}</code></td>
+            <td data-label="Address" class="nowrap"><code>${p.url}</code></td>
             <td data-label="State">${p.enabled ? 'Enabled' : html`<span class="muted">Disabled</span>`}
               ${t ? html`<div class=${t.running ? 'muted' : t.ok ? 'op-ok' : 'op-fail'} data-test-result>${t.running ? 'Testing…' : html`<span aria-hidden="true">${t.ok ? '✓' : '✕'}</span> ${t.text}`}</div>` : nothing}</td>
             <td data-label="Token">${p.api_token_set ? 'Stored' : html`<span class="muted">None</span>`}</td>

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two clustered nodes (two members in this JVM, as FleetIT starts them), B with a Docker engine
  * of its own: A's dashboard shows both nodes' cards and stacks, and an operation on B's stack
- * started from A's dashboard runs on B's engine.
+ * started from A's dashboard runs on B's engine; the nodes page says what runs where, and a
+ * template's deploy form offers both nodes.
  */
 class DashboardFleetIT {
 
@@ -79,6 +80,15 @@ class DashboardFleetIT {
         JsonObject opsOnB = nb.http.get("/api/operations").json();
         assertTrue(opsOnB.getJsonArray("operations").stream().map(JsonObject.class::cast)
             .anyMatch(o -> stack.equals(o.getString("stack")) && "restart".equals(o.getString("operation"))), opsOnB.encode());
+        // The nodes page says what runs where; a template's deploy form offers both nodes.
+        page.evaluate("() => { location.hash = '#/nodes'; }");
+        Locator cardB = page.locator(".node-detail").filter(new Locator.FilterOptions().setHasText(b));
+        assertThat(cardB.locator("ul.where")).containsText(stack);
+        assertThat(page.locator(".node-detail")).hasCount(2);
+        page.evaluate("() => { location.hash = '#/templates/redis'; }");
+        assertThat(page.locator("#tpl-node option")).hasCount(2);
+        assertThat(page.locator("#tpl-node option[value='" + b + "']")).hasCount(1);
+        Browser.screenshot(page, "fleet-template-node");
         browser.assertOnlyOrigin(origin);
         assertEquals(200, nb.http.operation(stack, "down").status());
       } finally {

@@ -270,9 +270,59 @@ class DashboardPagesIT {
     assertThat(card).containsText("Reachable");
     assertThat(card.locator("ul.where")).containsText(app);
     go("#/host");
-    assertThat(page.locator(".facts")).containsText("2.0");
+    assertThat(page.locator("section[aria-labelledby=ver-h] .facts")).containsText("2.0");
     capture("nodes", "#/nodes", ".node-detail");
     capture("host", "#/host", "#appdata-h");
     browser.assertOnlyOrigin(origin);
+  }
+
+  @Test
+  @Order(7)
+  void notificationUrlsAreShownMaskedAndTheTestGivesEachOnesResult() {
+    go("#/settings/notifications");
+    String password = "pw" + UUID.randomUUID().toString().substring(0, 8);
+    page.locator("#notify-new").fill("generic+http://user:" + password + "@127.0.0.1:1/hook");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add").setExact(true)).click();
+    assertThat(page.locator(".url-list")).containsText("not saved yet");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save notifications")).click();
+    assertThat(page.locator(".toasts")).containsText("Notification settings saved");
+    assertThat(page.locator(".url-list")).containsText("generic+http://127.0.0.1:1/***");
+    assertFalse(page.content().contains(password), "a stored URL is shown masked");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Send a test message")).click();
+    assertThat(page.locator(".test-results li")).hasCount(1);
+    assertThat(page.locator(".test-results li")).containsText("failed");
+    Browser.screenshot(page, "settings-notifications-test");
+  }
+
+  @Test
+  @Order(8)
+  void anHttpPeerIsAddedTestedEditedAndDeleted() {
+    String token = node.http.post("/api/tokens", new JsonObject().put("name", prefix + "-peer").put("scope", "operate")).json().getString("token");
+    go("#/settings/peers");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add a peer…")).click();
+    Locator dialog = page.locator("dialog[open]");
+    dialog.locator("#peer-name").fill("Loopback " + prefix);
+    dialog.locator("#peer-url").fill("http://127.0.0.1:1");
+    dialog.locator("#peer-api_token").fill(token);
+    dialog.locator("#peer-id").fill(prefix);
+    dialog.locator("button[type=submit]").click();
+    Locator row = page.locator("tr[data-peer='" + prefix + "']");
+    assertThat(row).containsText("Loopback " + prefix);
+    row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Test peer Loopback " + prefix)).click();
+    assertThat(row.locator("[data-test-result]")).containsText("Unreachable");
+
+    row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Edit peer Loopback " + prefix)).click();
+    assertThat(page.locator("dialog[open] #peer-api_token-hint")).containsText("keep the stored token");
+    page.locator("dialog[open] #peer-url").fill(origin);
+    page.locator("dialog[open] button[type=submit]").click();
+    assertThat(row).containsText(origin);
+    row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Test peer Loopback " + prefix)).click();
+    assertThat(row.locator("[data-test-result]")).containsText("Reachable in");
+    Browser.screenshot(page, "settings-peer-tested");
+
+    row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Delete peer Loopback " + prefix)).click();
+    page.locator("dialog[open] button[type=submit]").click();
+    assertThat(row).hasCount(0);
+    assertEquals(0, node.http.get("/api/peers").json().getJsonArray("peers").size());
   }
 }
