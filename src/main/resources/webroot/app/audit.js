@@ -9,13 +9,20 @@ const BATCH = 500;
 const MAX = 10000;
 const PAGE = 50;
 
+/** Path segments that name an action, not a thing: kept as they are. */
+const VERBS = new Set(['refresh', 'prune', 'validate', 'cache', 'create', 'restore', 'download', 'all', 'categories', 'list', 'test']);
+const NAMED = /^(stack|peer|peers|tokens|trash|images|network|networks|container|templates|operations|backups?|history)$/;
+
 /** The kind of a request, without its names and ids: `POST /api/stack/{name}/operation`. */
 export function actionOf(e) {
-  const path = (e.path || '').split('?')[0]
-    .replace(/^\/api\/nodes\/[^/]+/, '/api/nodes/{node}')
-    .replace(/\/(stack|peer|peers|tokens|trash|images|network|networks|container|templates|operations|backups?|history)\/[^/]+/g, '/$1/{id}')
-    .replace(/\/stack\/\{id\}/g, '/stack/{name}');
-  return `${e.method} ${path}`;
+  const parts = (e.path || '').split('?')[0].split('/');
+  for (let i = 1; i < parts.length - 1; i++) {
+    if (parts[i] === 'nodes' && parts[i - 1] === 'api') parts[i + 1] = '{node}';
+    else if (NAMED.test(parts[i]) && parts[i + 1] && !VERBS.has(parts[i + 1]) && !parts[i + 1].startsWith('{')) {
+      parts[i + 1] = parts[i] === 'stack' ? '{name}' : '{id}';
+    }
+  }
+  return `${e.method} ${parts.join('/')}`;
 }
 
 class Audit extends Light {

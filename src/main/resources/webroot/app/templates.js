@@ -201,6 +201,11 @@ class TemplatePage extends Light {
   connectedCallback() {
     super.connectedCallback();
     this.load();
+    // Which node serves this page: the default target (the overview may not have said it yet).
+    get('/api/nodes').then((r) => {
+      for (const n of r.nodes || []) Object.assign(this.store.node(n.name), { self: !!n.self, version: n.version });
+      this.requestUpdate();
+    }).catch(() => {});
   }
 
   async load() {
