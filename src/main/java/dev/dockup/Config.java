@@ -41,7 +41,8 @@ public record Config(
     Cluster cluster,
     List<Path> allowOutsidePaths,
     Scan scan,
-    Templates templates) {
+    Templates templates,
+    Backup backup) {
 
   /** The fleet settings; {@code enabled} false means a single node with a local event bus. */
   public record Cluster(boolean enabled, String name, String host, int port, int eventBusPort,
@@ -74,6 +75,14 @@ public record Config(
    * size one fetch may take, and how often the catalogs are fetched again (0: only on request).
    */
   public record Templates(boolean allowPrivate, int timeoutSeconds, int maxBytes, int refreshSeconds) {}
+
+  /**
+   * Backups: how many archives are kept ({@code BACKUP_KEEP}), the largest upload a restore takes
+   * ({@code BACKUP_MAX_UPLOAD}, streamed to disk), and the most an archive may hold once
+   * uncompressed ({@code BACKUP_MAX_DATA}: a small archive that would expand past it is refused
+   * before anything is written).
+   */
+  public record Backup(int keep, long maxUploadBytes, long maxDataBytes) {}
 
   public static final Pattern NODE_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
@@ -114,7 +123,10 @@ public record Config(
       Map.entry("TEMPLATE_ALLOW_PRIVATE", "template_allow_private"),
       Map.entry("TEMPLATE_TIMEOUT", "template_timeout"),
       Map.entry("TEMPLATE_MAX_BYTES", "template_max_bytes"),
-      Map.entry("TEMPLATE_REFRESH", "template_refresh"));
+      Map.entry("TEMPLATE_REFRESH", "template_refresh"),
+      Map.entry("BACKUP_KEEP", "backup_keep"),
+      Map.entry("BACKUP_MAX_UPLOAD", "backup_max_upload"),
+      Map.entry("BACKUP_MAX_DATA", "backup_max_data"));
 
   public static Config load(Path file, Map<String, String> env) {
     JsonObject json = defaults();
@@ -162,7 +174,10 @@ public record Config(
         .put("template_allow_private", false)
         .put("template_timeout", 30)
         .put("template_max_bytes", 16 * 1024 * 1024)
-        .put("template_refresh", 86_400);
+        .put("template_refresh", 86_400)
+        .put("backup_keep", 10)
+        .put("backup_max_upload", 2L * 1024 * 1024 * 1024)
+        .put("backup_max_data", 64L * 1024 * 1024 * 1024);
   }
 
   public static Config fromJson(JsonObject json) {
@@ -200,7 +215,10 @@ public record Config(
         list(json, "allow_outside_paths").stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList(),
         scan(json),
         new Templates(bool(json, "template_allow_private"), intValue(json, "template_timeout", 1, 600),
-            intValue(json, "template_max_bytes", 64 * 1024, 256 * 1024 * 1024), intValue(json, "template_refresh", 0, 30 * 86_400)));
+            intValue(json, "template_max_bytes", 64 * 1024, 256 * 1024 * 1024), intValue(json, "template_refresh", 0, 30 * 86_400)),
+        new Backup(intValue(json, "backup_keep", 1, 10_000),
+            longValue(json, "backup_max_upload", 1024 * 1024, Long.MAX_VALUE / 4),
+            longValue(json, "backup_max_data", 1024 * 1024, Long.MAX_VALUE / 4)));
   }
 
   private static Scan scan(JsonObject json) {
@@ -254,6 +272,18 @@ public record Config(
     return n;
   }
 
+  private static long longValue(JsonObject json, String key, long min, long max) {
+    Object v = json.getValue(key);
+    long n;
+    try {
+      n = new BigDecimal(String.valueOf(v).trim()).longValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalStateException(key + " must be a whole number of bytes, got: " + v);
+    }
+    if (n < min || n > max) throw new IllegalStateException(key + " must be in " + min + ".." + max + ", got: " + n);
+    return n;
+  }
+
   /** A JSON list, or a comma-separated string (as environment variables give it). */
   private static List<String> list(JsonObject json, String key) {
     Object v = json.getValue(key);
@@ -299,6 +329,6 @@ public record Config(
         + ", loginWindowSeconds=" + loginWindowSeconds + ", trustedProxies=" + trustedProxies
         + ", allowedOrigins=" + allowedOrigins + ", secureCookies=" + secureCookies
         + ", updateGraceSeconds=" + updateGraceSeconds + ", cluster=" + cluster
-        + ", allowOutsidePaths=" + allowOutsidePaths + ", scan=" + scan + ", templates=" + templates + "]";
+        + ", allowOutsidePaths=" + allowOutsidePaths + ", scan=" + scan + ", templates=" + templates + ", backup=" + backup + "]";
   }
 }

@@ -2,6 +2,7 @@ package dev.dockup;
 
 import dev.dockup.audit.AuditLog;
 import dev.dockup.auth.AuthService;
+import dev.dockup.backup.BackupVerticle;
 import dev.dockup.auth.FileAuthStore;
 import dev.dockup.auth.SigningKey;
 import dev.dockup.bus.Bus;
@@ -138,6 +139,7 @@ public final class DockUp {
         .compose(id -> vertx.deployVerticle(new ScheduleVerticle(config, shared.settings(), Clock.systemUTC())))
         .compose(id -> vertx.deployVerticle(new NotifyVerticle(config.nodeName(), shared.notifier())))
         .compose(id -> vertx.deployVerticle(new TemplateVerticle(config, shared.settings(), shared.remote(), signer)))
+        .compose(id -> vertx.deployVerticle(new BackupVerticle(config, shared.settings(), shared.peers(), shared.remote())))
         .compose(id -> vertx.deployVerticle(new FleetVerticle(config, signer,
             shared.auth().store() instanceof FleetAuthStore fleetStore ? List.of(fleetStore.tidyJob()) : List.of(), busIds)))
         .compose(id -> config.cluster().enabled()

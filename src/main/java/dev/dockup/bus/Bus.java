@@ -27,6 +27,7 @@ public final class Bus {
   public static String updates(String node) { return "dockup." + node + ".updates"; }
   public static String schedules(String node) { return "dockup." + node + ".schedules"; }
   public static String scans(String node) { return "dockup." + node + ".scans"; }
+  public static String backups(String node) { return "dockup." + node + ".backups"; }
   public static String fleet(String node) { return "dockup." + node + ".fleet"; }
   public static String templates(String node) { return "dockup." + node + ".templates"; }
   /** The only clustered service address of a node: its signed gateway. */
@@ -101,6 +102,31 @@ public final class Bus {
     public static final String OPERATIONS = "operations";
     public static final String GET_OPERATION = "get-operation";
     public static final String INFO = "info";
+    /** {@code compose up --no-start}: the containers made, none started (a restore writes volume data into them). */
+    public static final String CREATE = "create";
+    /** A restore: {@code name, files {compose_file, compose, override_file?, override?, env?}, history?, history_meta?, create_only?, by?}. */
+    public static final String REPLACE = "replace";
+    public static final String HISTORY = "history";
+    public static final String HISTORY_VERSION = "history-version";
+    public static final String HISTORY_DIFF = "history-diff";
+    public static final String HISTORY_RESTORE = "history-restore";
+  }
+
+  /**
+   * Backup actions. {@code receive-*} are asked by another node's backup service, through the
+   * gateway, while it moves a stack here.
+   */
+  public static final class Backups {
+    private Backups() {}
+    public static final String CREATE = "create";
+    public static final String LIST = "list";
+    public static final String DELETE = "delete";
+    public static final String RESTORE = "restore";
+    public static final String MOVE = "move";
+    public static final String RECEIVE_BEGIN = "receive-begin";
+    public static final String RECEIVE_CHUNK = "receive-chunk";
+    public static final String RECEIVE_END = "receive-end";
+    public static final String RECEIVE_ABORT = "receive-abort";
   }
 
   /** Update actions. {@code run} takes {@code stack, mode (check|auto), trigger (schedule|manual)}. */
@@ -163,4 +189,6 @@ public final class Bus {
   public static final String PROJECT = "project";
   public static final String ENGINE_OK = "engine_ok";
   public static final String ASYNC = "async";
+  /** Who asked for a change: the credential the audit log names (a file's history keeps it). */
+  public static final String BY = "by";
 }

@@ -37,7 +37,8 @@ public final class Gateway extends VerticleBase {
         "engine", Bus.engine(node),
         "updates", Bus.updates(node),
         "schedules", Bus.schedules(node),
-        "scans", Bus.scans(node));
+        "scans", Bus.scans(node),
+        "backups", Bus.backups(node));
   }
 
   static final long LISTENER_CHECK_MS = 10_000;

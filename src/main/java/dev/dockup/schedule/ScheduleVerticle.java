@@ -47,6 +47,7 @@ public final class ScheduleVerticle extends VerticleBase {
   /** The longest timer: after it the next run is computed again from the clock. */
   static final long MAX_TIMER_MS = Duration.ofHours(1).toMillis();
   static final long RUN_TIMEOUT_MS = Duration.ofMinutes(15).toMillis();
+  static final long BACKUP_TIMEOUT_MS = Duration.ofHours(6).toMillis();
 
   /** Request and answer fields. */
   static final String BODY = "body";
@@ -82,7 +83,8 @@ public final class ScheduleVerticle extends VerticleBase {
   /** The last scheduled run started per stack, so a clock that stands still never repeats it. */
   private final Map<String, Instant> lastDue = new HashMap<>();
   private final Set<String> running = new HashSet<>();
-  private ScanCron scanCron;
+  private SettingCron scanCron;
+  private SettingCron backupCron;
   /** How long a run may take: the update with its pull and health wait, and the gate's two scans, each of which may wait for another. */
   private final long runTimeoutMs;
 
@@ -112,8 +114,10 @@ public final class ScheduleVerticle extends VerticleBase {
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Bus.EVENTS, m -> onEvent(m.body())).completion())
         .onSuccess(v -> {
           schedules.keySet().forEach(this::arm);
-          scanCron = new ScanCron(context, settings, clock, config.nodeName());
+          scanCron = new SettingCron(context, settings, clock, Settings.SCAN_CRON, settings::scanCron, this::scanAll);
           scanCron.start();
+          backupCron = new SettingCron(context, settings, clock, Settings.BACKUP_CRON, settings::backupCron, this::backup);
+          backupCron.start();
         });
   }
 
@@ -122,6 +126,7 @@ public final class ScheduleVerticle extends VerticleBase {
     timers.values().forEach(vertx::cancelTimer);
     timers.clear();
     if (scanCron != null) scanCron.close();
+    if (backupCron != null) backupCron.close();
     return Future.succeededFuture();
   }
 
@@ -284,6 +289,23 @@ public final class ScheduleVerticle extends VerticleBase {
     if (!(name instanceof String s)) throw ApiException.badRequest("Invalid stack name");
     StackFiles.checkName(s);
     return s;
+  }
+
+  // ---- node-wide jobs of the settings ----
+
+  private void scanAll() {
+    Services.request(vertx, Bus.scans(config.nodeName()), Bus.Scans.SCAN_ALL, new JsonObject().put(TRIGGER, "schedule"), 60_000)
+        .onSuccess(r -> LOG.info("Scheduled scan: {} image(s) queued", r.getInteger("queued")))
+        .onFailure(t -> LOG.warn("Scheduled scan not started{}: {}",
+            t instanceof ApiException a ? " (" + a.status() + ")" : "", t.getMessage()));
+  }
+
+  /** A backup of every stack's configuration, kept with the others (BACKUP_KEEP applies). */
+  private void backup() {
+    Services.request(vertx, Bus.backups(config.nodeName()), Bus.Backups.CREATE, new JsonObject().put(TRIGGER, "schedule"), BACKUP_TIMEOUT_MS)
+        .onSuccess(r -> LOG.info("Scheduled backup made: {}", r.getString("backup_file")))
+        .onFailure(t -> LOG.warn("Scheduled backup not made{}: {}",
+            t instanceof ApiException a ? " (" + a.status() + ")" : "", t.getMessage()));
   }
 
   // ---- stacks that go ----

@@ -1,6 +1,7 @@
 package dev.dockup.stack;
 
 import dev.dockup.Config;
+import dev.dockup.auth.Principal;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
 import dev.dockup.fleet.NodeTarget;
@@ -155,7 +156,7 @@ public final class StackRoutes implements RouteGroup {
   }
 
   private void putCompose(RoutingContext ctx) {
-    JsonObject req = named(ctx).put(Bus.CONTENT, Api.body(ctx).getValue(Bus.CONTENT));
+    JsonObject req = named(ctx).put(Bus.CONTENT, Api.body(ctx).getValue(Bus.CONTENT)).put(Bus.BY, by(ctx));
     send(ctx, Bus.Stacks.PUT_COMPOSE, req, 180_000);
   }
 
@@ -164,7 +165,8 @@ public final class StackRoutes implements RouteGroup {
   }
 
   private void putEnv(RoutingContext ctx) {
-    send(ctx, Bus.Stacks.PUT_ENV, named(ctx).put(Bus.CONTENT, Api.body(ctx).getValue(Bus.CONTENT)), Api.DEFAULT_TIMEOUT_MS);
+    send(ctx, Bus.Stacks.PUT_ENV, named(ctx).put(Bus.CONTENT, Api.body(ctx).getValue(Bus.CONTENT)).put(Bus.BY, by(ctx)),
+        Api.DEFAULT_TIMEOUT_MS);
   }
 
   private void validate(RoutingContext ctx) {
@@ -192,6 +194,12 @@ public final class StackRoutes implements RouteGroup {
 
   private void getOperation(RoutingContext ctx) {
     send(ctx, Bus.Stacks.GET_OPERATION, new JsonObject().put(Bus.ID, ctx.pathParam("id")), Api.DEFAULT_TIMEOUT_MS);
+  }
+
+  /** Who saves: what the audit log names (a file's history keeps it); null when unknown. */
+  static String by(RoutingContext ctx) {
+    Principal p = Principal.of(ctx);
+    return p == null ? null : p.credential();
   }
 
   private static JsonObject named(RoutingContext ctx) {

@@ -64,6 +64,8 @@ public final class HttpVerticle extends VerticleBase {
         new AuthRoutes(shared.auth(), shared.settings()::instanceName),
         feed,
         new StackRoutes(config, shared.stackList(), shared.remote(), feed::followLogs),
+        new dev.dockup.stack.HistoryRoutes(config, shared.remote()),
+        new dev.dockup.backup.BackupRoutes(config, shared.remote()),
         new EngineRoutes(config, shared.remote()),
         new UpdateRoutes(config, shared.remote()),
         new ScheduleRoutes(config, shared.remote()),

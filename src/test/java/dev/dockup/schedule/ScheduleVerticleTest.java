@@ -343,6 +343,26 @@ class ScheduleVerticleTest {
   }
 
   @Test
+  void backupCronMakesABackupAtItsMinuteInTheInstancesZone() throws Exception {
+    BlockingQueue<JsonObject> backups = new LinkedBlockingQueue<>();
+    await(vertx.eventBus().<JsonObject>consumer(Bus.backups("t1"), m -> {
+      backups.add(m.body().copy().put("_action", m.headers().get(Bus.ACTION)));
+      m.reply(new JsonObject().put("success", true).put("backup_file", "backup_20240601_090000.tar.gz"));
+    }).completion());
+    // 11:00 in Berlin (summer time) is 09:00 UTC.
+    clock.set(Instant.parse("2024-06-01T08:59:57Z"));
+    await(settings.update(new JsonObject().put("timezone", "Europe/Berlin").put("backup_cron", "0 11 * * *")));
+    JsonObject asked = backups.poll(6, TimeUnit.SECONDS);
+    assertEquals(new JsonObject().put("trigger", "schedule").put("_action", Bus.Backups.CREATE), asked);
+    assertTrue(clock.instant().isAfter(Instant.parse("2024-06-01T08:59:59.9Z")), "not before its time");
+    assertNull(backups.poll(1500, TimeUnit.MILLISECONDS), "once");
+    await(settings.update(new JsonObject().put("backup_cron", "")));
+    clock.set(Instant.parse("2024-06-02T08:59:58Z"));
+    redeploy();
+    assertNull(backups.poll(3000, TimeUnit.MILLISECONDS), "off once cleared");
+  }
+
+  @Test
   void theTimerUsesTheSchedulesZone() throws Exception {
     updateService(200, new JsonObject().put("success", true));
     // 11:00 in Berlin (summer time) is 09:00 UTC.

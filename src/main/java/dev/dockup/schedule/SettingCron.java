@@ -1,12 +1,8 @@
 package dev.dockup.schedule;
 
-import dev.dockup.bus.ApiException;
-import dev.dockup.bus.Bus;
-import dev.dockup.bus.Services;
 import dev.dockup.settings.Settings;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,31 +10,37 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.util.function.Supplier;
 
 /**
- * The {@code scan_cron} setting (off by default): at each run the scan service scans every image
- * a container of this node runs, once. Armed like a stack's schedule (a timer to the next run,
- * never longer than {@link ScheduleVerticle#MAX_TIMER_MS}), again whenever the settings change.
- * Confined to the schedule verticle's event loop.
+ * A node-wide job timed by a cron of the settings (off while it is null): {@code scan_cron}
+ * scans every image a container of this node runs, {@code backup_cron} makes a backup. Armed
+ * like a stack's schedule (a timer to the next run, never longer than
+ * {@link ScheduleVerticle#MAX_TIMER_MS}), again whenever the settings change, in the
+ * instance's time zone. Confined to the schedule verticle's event loop.
  */
-final class ScanCron {
-  private static final Logger LOG = LoggerFactory.getLogger(ScanCron.class);
+final class SettingCron {
+  private static final Logger LOG = LoggerFactory.getLogger(SettingCron.class);
 
   private final Vertx vertx;
   private final Context context;
   private final Settings settings;
   private final Clock clock;
-  private final String node;
+  private final String key;
+  private final Supplier<String> cron;
+  private final Runnable job;
   private long timer = -1;
   private Instant lastDue;
   private boolean closed;
 
-  ScanCron(Context context, Settings settings, Clock clock, String node) {
+  SettingCron(Context context, Settings settings, Clock clock, String key, Supplier<String> cron, Runnable job) {
     this.vertx = context.owner();
     this.context = context;
     this.settings = settings;
     this.clock = clock;
-    this.node = node;
+    this.key = key;
+    this.cron = cron;
+    this.job = job;
   }
 
   void start() {
@@ -54,13 +56,13 @@ final class ScanCron {
   private void arm() {
     if (timer >= 0) vertx.cancelTimer(timer);
     timer = -1;
-    String cron = settings.scanCron();
-    if (closed || cron == null) return;
+    String expression = cron.get();
+    if (closed || expression == null) return;
     CronSchedule when;
     try {
-      when = CronSchedule.parse(cron, settings.timezone());
+      when = CronSchedule.parse(expression, settings.timezone());
     } catch (IllegalArgumentException e) {
-      LOG.warn("scan_cron is not used: {}", e.getMessage());
+      LOG.warn("{} is not used: {}", key, e.getMessage());
       return;
     }
     Instant now = clock.instant();
@@ -77,9 +79,6 @@ final class ScanCron {
   private void fire(Instant due) {
     lastDue = due;
     arm();
-    Services.request(vertx, Bus.scans(node), Bus.Scans.SCAN_ALL, new JsonObject().put("trigger", "schedule"), 60_000)
-        .onSuccess(r -> LOG.info("Scheduled scan: {} image(s) queued", r.getInteger("queued")))
-        .onFailure(t -> LOG.warn("Scheduled scan not started{}: {}",
-            t instanceof ApiException a ? " (" + a.status() + ")" : "", t.getMessage()));
+    job.run();
   }
 }
