@@ -43,11 +43,13 @@ export async function api(method, path, body, { quiet401 = false, signal } = {})
   // the host's networks); a change is never sent twice.
   for (let attempt = 0; ; attempt++) {
     try {
+      // A FormData body (an archive uploaded for a restore) goes as multipart, its boundary set by the browser.
+      const form = body instanceof FormData;
       res = await fetch(path, {
         method,
         credentials: 'same-origin',
-        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: body === undefined || form ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined || form ? body : JSON.stringify(body),
         signal,
       });
       break;

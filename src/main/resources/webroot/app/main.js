@@ -29,16 +29,17 @@ const LAZY = {
   networks: () => import('./networks.js'),
   host: () => import('./host.js'),
   nodes: () => import('./fleetnodes.js'),
+  backups: () => import('./backups.js'),
   settings: () => import('./settings.js'),
 };
 
 const NAV = [['overview', '#/', 'Fleet'], ['templates', '#/templates', 'Templates'], ['images', '#/images', 'Images'],
   ['networks', '#/networks', 'Networks'], ['host', '#/host', 'Host'], ['nodes', '#/nodes', 'Nodes'],
-  ['settings', '#/settings', 'Settings']];
+  ['backups', '#/backups', 'Backups'], ['settings', '#/settings', 'Settings']];
 
 /**
  * `#/nodes/<node>/stacks/<name>`, `#/peers/<id>/stacks/<name>`, `#/new`, `#/templates[/<id>]`,
- * `#/images`, `#/networks`, `#/host`, `#/nodes`, `#/settings[/<section>]`, else the overview;
+ * `#/images`, `#/networks`, `#/host`, `#/nodes`, `#/backups`, `#/settings[/<section>]`, else the overview;
  * each with its query.
  */
 export function parseRoute(hash) {
@@ -292,6 +293,7 @@ class App extends Light {
       case 'networks': return html`<dockup-networks .store=${s}></dockup-networks>`;
       case 'host': return html`<dockup-host .store=${s}></dockup-host>`;
       case 'nodes': return html`<dockup-nodes .store=${s}></dockup-nodes>`;
+      case 'backups': return html`<dockup-backups .store=${s}></dockup-backups>`;
       case 'settings': return html`<dockup-settings .store=${s} .section=${r.section} .query=${r.query}></dockup-settings>`;
       default: return html`<dockup-overview .store=${s} .query=${r.query}></dockup-overview>`;
     }

@@ -1,6 +1,6 @@
 // One stack's page (#/nodes/<node>/stacks/<name>): status and actions, services and their
 // containers (with live CPU and memory), the operation terminal, and tabs for logs, the compose
-// file, the .env file, updates and vulnerabilities. Details are read again when the feed says
+// file, the .env file, their history, updates and vulnerabilities; in a fleet, a move to another node. Details are read again when the feed says
 // the stack changed; scan states change live from the feed's scan messages.
 import { html, nothing } from 'lit';
 import { Light, statusBadge, healthBadge, severityBadge, since, percent, bytes, toast, confirmDialog, announce } from './ui.js';
@@ -11,9 +11,10 @@ import './panels.js';
 import './compose.js';
 import './updates.js';
 
-const TABS = [['logs', 'Logs'], ['compose', 'Compose file'], ['env', 'Environment'], ['updates', 'Updates'], ['vulns', 'Vulnerabilities']];
+const TABS = [['logs', 'Logs'], ['compose', 'Compose file'], ['env', 'Environment'], ['history', 'History'], ['updates', 'Updates'],
+  ['vulns', 'Vulnerabilities']];
 /** Tabs whose panel is a module loaded when first opened. */
-const LAZY_TABS = { vulns: () => import('./scans.js') };
+const LAZY_TABS = { vulns: () => import('./scans.js'), history: () => import('./history.js') };
 
 class StackPage extends Light {
   static properties = {
@@ -24,6 +25,7 @@ class StackPage extends Light {
     tab: { state: true },
     busy: { state: true },
     deleted: { state: true },
+    moved: { state: true },
     scan: { state: true },
     tabsLoaded: { state: true },
   };
@@ -40,6 +42,8 @@ class StackPage extends Light {
     this.error = '';
     this.busy = '';
     this.deleted = null;
+    /** {node} once the stack was moved to another node. */
+    this.moved = null;
   }
 
   get key() {
@@ -57,6 +61,7 @@ class StackPage extends Light {
     super.disconnectedCallback();
     if (this.off) this.off();
     if (this.offScans) this.offScans();
+    this.offNodes?.();
     clearTimeout(this.reloadTimer);
     clearTimeout(this.scanTimer);
   }
@@ -76,6 +81,9 @@ class StackPage extends Light {
       this.requestUpdate();
     });
     if (this.offScans) this.offScans();
+    this.offNodes?.();
+    // "Move…" is offered while another node answers.
+    this.offNodes = this.store.onNodes(() => this.requestUpdate());
     this.offScans = this.store.onMessage((m, k) => {
       if (k !== key || (m.type !== 'scan_started' && m.type !== 'scan_complete')) return;
       this.asked.delete(m.image_id);
@@ -213,6 +221,24 @@ class StackPage extends Light {
     }
   }
 
+  async moveToNode() {
+    try {
+      const { moveStack } = await lazy(() => import('./move.js'));
+      await moveStack(this);
+      if (this.moved) {
+        await this.updateComplete;
+        this.querySelector('#moved a')?.focus();
+      }
+    } catch {
+      toast('The move dialog could not be loaded. Check the connection, then reload the page.', 'error');
+    }
+  }
+
+  /** Another node of the fleet answers: the stack could move there. */
+  canMove() {
+    return !this.ref.peer && [...this.store.nodes.values()].some((n) => n.name !== this.ref.node && n.reachable);
+  }
+
   async restore() {
     try {
       const at = this.ref.node ? `/api/nodes/${encodeURIComponent(this.ref.node)}` : '/api';
@@ -236,6 +262,7 @@ class StackPage extends Light {
       <button class="btn" ?disabled=${ro} @click=${this.updateStack}>Update now</button>
       ${this.ref.peer || this.scan?.unavailable !== undefined ? nothing
         : html`<button class="btn" ?disabled=${!s || !!this.busy || !s.running} @click=${this.scanStack}>Scan images</button>`}
+      ${this.canMove() ? html`<button class="btn" ?disabled=${ro || s?.self} @click=${this.moveToNode}>Move to another node…</button>` : nothing}
       ${this.ref.peer ? nothing : html`<button class="btn btn-danger" ?disabled=${ro || s?.self} @click=${this.deleteStack}>Delete…</button>`}
     </div>`;
   }
@@ -337,6 +364,8 @@ class StackPage extends Light {
         ${this.tab === 'logs' ? html`<dockup-logs .ref=${this.ref} .services=${s?.services || []}></dockup-logs>` : nothing}
         ${this.tab === 'compose' ? html`<dockup-compose .ref=${this.ref} .store=${this.store} ?readonly=${!!s?.external}></dockup-compose>` : nothing}
         ${this.tab === 'env' ? html`<dockup-env .ref=${this.ref} ?readonly=${!!s?.external}></dockup-env>` : nothing}
+        ${this.tab === 'history' ? (this.tabsLoaded.has('history')
+          ? html`<dockup-history .ref=${this.ref} .store=${this.store} ?readonly=${!!s?.external}></dockup-history>` : html`<p class="muted">Loading…</p>`) : nothing}
         ${this.tab === 'updates' ? html`<dockup-updates .ref=${this.ref} .scanning=${!!this.scan && this.scan.unavailable === undefined}></dockup-updates>` : nothing}
         ${this.tab === 'vulns' ? (this.tabsLoaded.has('vulns')
           ? html`<dockup-scans .ref=${this.ref} .store=${this.store} .page=${this}></dockup-scans>` : html`<p class="muted">Loading…</p>`) : nothing}
@@ -359,7 +388,10 @@ class StackPage extends Light {
       </div>
       ${this.deleted ? html`<div class="notice" role="status">This stack was deleted and is in the trash.
           ${this.deleted.trash_id && this.ref.node ? html`<button class="btn" @click=${this.restore}>Restore from trash</button>` : nothing}</div>` : nothing}
-      ${this.error && !this.deleted ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.moved ? html`<div class="notice" role="status" id="moved">This stack now runs on <strong>${this.moved.node}</strong>; here it is in
+          the trash. <a href="#/nodes/${encodeURIComponent(this.moved.node)}/stacks/${encodeURIComponent(this.ref.name)}">Open ${this.ref.name}
+          on ${this.moved.node}</a></div>` : nothing}
+      ${this.error && !this.deleted && !this.moved ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.renderActions(s)}
       ${this.busy ? html`<p class="muted" aria-hidden="true">Running ${this.busy}…</p>` : nothing}
       <div class="stack-grid">
