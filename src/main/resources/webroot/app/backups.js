@@ -323,7 +323,7 @@ class Backups extends Light {
       <div class="two-col">${this.renderCreate()}${this.renderUpload()}</div>
       <section aria-labelledby="bk-list-h"><h2 id="bk-list-h">Archives ${this.backups ? html`<span class="count">(${this.backups.length})</span>` : nothing}</h2>
         ${this.backups ? html`<div class="table-wrap"><table class="cards-narrow backups" aria-labelledby="bk-list-h">
-            <thead><tr>${sortHeader(this, 'created', 'Created', { numeric: true })}${sortHeader(this, 'size', 'Size', { numeric: true })}
+            <thead><tr>${sortHeader(this, 'created', 'Created')}${sortHeader(this, 'size', 'Size', { numeric: true })}
               <th scope="col">Kind</th><th scope="col">Stacks</th><th scope="col">Encrypted</th><th scope="col">Actions</th></tr></thead>
             <tbody>${rows.map((b) => this.renderRow(b))}</tbody></table></div>
           ${rows.length ? nothing : html`<p class="empty">No backup yet.</p>`}` : html`<p class="muted">Loading…</p>`}

@@ -4,6 +4,7 @@ import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,10 +117,28 @@ class DashboardBackupIT {
     assertThat(page.locator(".toasts")).containsText("restored to the version");
     assertEquals(changed, compose(), "the version is current again");
 
+    // An encrypted archive restored from the list asks its passphrase first; a wrong one is refused in words, in the dialog.
+    String encrypted = node.http.post("/api/backup/create", new JsonObject().put("passphrase", "right horse battery")).json().getString("backup_file");
+    page.evaluate("h => { location.hash = h; }", "#/backups");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Reload")).click();
+    Locator sealed = page.locator("tr[data-file='" + encrypted + "']");
+    assertThat(sealed.locator("[data-label=Encrypted]")).containsText("Yes");
+    sealed.locator("button[aria-label^='Restore from']").click();
+    page.locator("dialog[open] #rs-pass").fill("wrong horse");
+    page.locator("dialog[open] button[type=submit]").click();
+    assertThat(page.locator("dialog[open] .error[role=alert]")).not().isEmpty();
+    page.locator("dialog[open] #rs-pass").fill("right horse battery");
+    page.locator("dialog[open] button[type=submit]").click();
+    // Made just now: the stack is as the archive holds it, so it is not chosen to restore.
+    assertThat(page.locator("dialog[open] .restore-plan [data-action=unchanged]")).hasCount(1);
+    assertThat(page.locator("dialog[open] input[name=stack][value='" + app + "']")).not().isChecked();
+    page.locator("dialog[open]").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Cancel")).click();
+    assertThat(page.locator("dialog[open]")).hasCount(0);
+
     capture("backups", "#/backups", "tr[data-file]", p -> { });
     // Restore from the list: the dry run's preview of a kept archive (nothing changed here: the version above is newer).
     capture("backup-restore-list", "#/backups", "tr[data-file]", p -> {
-      p.locator("tr[data-file] button[aria-label^='Restore from']").click();
+      p.locator("tr[data-file='" + file + "'] button[aria-label^='Restore from']").click();
       assertThat(p.locator("dialog[open] .restore-plan [data-action=replaced]")).hasCount(1);
     });
     capture("stack-history", "#/nodes/" + nodeName + "/stacks/" + app, "main h1", p -> {
