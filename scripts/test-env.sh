@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 machine (as root) for DockUp's integration tests, idempotently:
-# Docker engine + compose v1 and v2, busybox test images, a loopback registry, Chromium.
+# Docker engine + compose v1 and v2, busybox test images, a loopback registry, Chromium, and the
+# local Debian base image the container image test builds on.
 # Safe to run again: each step checks first and does nothing when already done.
 set -euo pipefail
 
@@ -101,4 +102,14 @@ if ! curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/dockup-test/busybox/manifests/
   docker tag dockup-test/busybox:1 "127.0.0.1:$REGISTRY_PORT/dockup-test/busybox:1"
   docker push -q "127.0.0.1:$REGISTRY_PORT/dockup-test/busybox:1" >/dev/null
 fi
+# The image test's base (a debootstrapped Debian 12, imported and cached; scripts/base-image.sh,
+# which installs debootstrap itself). Out of reach of Debian's packages, the image test is
+# skipped and says why: not a setup failure.
+base_rc=0
+bash "$(dirname "$0")/base-image.sh" || base_rc=$?
+case $base_rc in
+  0) ;;
+  3) log "no base image for the image test (Debian's packages are out of reach): ImageIT will be skipped" ;;
+  *) exit "$base_rc" ;;
+esac
 log "ready: $(docker version -f '{{.Server.Version}}' 2>/dev/null), compose v2 $($PLUGIN version --short 2>/dev/null), v1 $(docker-compose version --short 2>/dev/null), registry 127.0.0.1:$REGISTRY_PORT"

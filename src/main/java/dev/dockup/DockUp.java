@@ -140,6 +140,7 @@ public final class DockUp {
         .compose(id -> vertx.deployVerticle(new NotifyVerticle(config.nodeName(), shared.notifier())))
         .compose(id -> vertx.deployVerticle(new TemplateVerticle(config, shared.settings(), shared.remote(), signer)))
         .compose(id -> vertx.deployVerticle(new BackupVerticle(config, shared.settings(), shared.peers(), shared.remote())))
+        .compose(id -> vertx.deployVerticle(new dev.dockup.webhook.WebhookVerticle(config, shared.audit(), shared.remote())))
         .compose(id -> vertx.deployVerticle(new FleetVerticle(config, signer,
             shared.auth().store() instanceof FleetAuthStore fleetStore ? List.of(fleetStore.tidyJob()) : List.of(), busIds)))
         .compose(id -> config.cluster().enabled()

@@ -18,6 +18,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && "ctl".equals(args[0])) {
+      System.exit(dev.dockup.ctl.Ctl.main(Arrays.copyOfRange(args, 1, args.length)));
+    }
     Config config;
     try {
       String file = System.getenv().getOrDefault("DOCKUP_CONFIG", "conf/config.json");

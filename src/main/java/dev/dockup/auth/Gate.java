@@ -157,16 +157,22 @@ public final class Gate {
   private AuthenticationHandler chain(boolean feedDoor) {
     ApiTokens tokens = new ApiTokens(auth);
     ChainAuthHandler chain = ChainAuthHandler.any()
-        .add(link(Credentials::bearer, (ctx, jwt) -> auth.fromBearer(jwt).map(Principal::toUser)))
+        // A bearer may also be an API token: scrapers and CI systems (Prometheus' `authorization`)
+        // send only bearers, and a JWT would expire under them.
+        .add(link(Credentials::bearer, (ctx, value) -> tokenOrJwt(tokens, value)))
         .add(link(Credentials::apiToken, (ctx, token) -> tokens.authenticate(new TokenCredentials(token))))
         .add(link(Credentials::cookie, this::session))
         // The 1.3.0 quirk: the bare session value as the whole Cookie header.
         .add(link(Credentials::bareCookie, this::session));
     if (feedDoor) {
-      chain.add(link(Credentials::queryToken, (ctx, token) -> token.startsWith(AuthService.TOKEN_PREFIX)
-          ? tokens.authenticate(new TokenCredentials(token)) : auth.fromBearer(token).map(Principal::toUser)));
+      chain.add(link(Credentials::queryToken, (ctx, value) -> tokenOrJwt(tokens, value)));
     }
     return chain;
+  }
+
+  private Future<User> tokenOrJwt(ApiTokens tokens, String value) {
+    return value.startsWith(AuthService.TOKEN_PREFIX)
+        ? tokens.authenticate(new TokenCredentials(value)) : auth.fromBearer(value).map(Principal::toUser);
   }
 
   private interface Check {

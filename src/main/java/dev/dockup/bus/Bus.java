@@ -30,6 +30,7 @@ public final class Bus {
   public static String backups(String node) { return "dockup." + node + ".backups"; }
   public static String fleet(String node) { return "dockup." + node + ".fleet"; }
   public static String templates(String node) { return "dockup." + node + ".templates"; }
+  public static String webhooks(String node) { return "dockup." + node + ".webhooks"; }
   /** The only clustered service address of a node: its signed gateway. */
   public static String remote(String node) { return "dockup." + node + ".remote"; }
   /** Answered by a running node: how a newcomer finds out whether its name is taken. */

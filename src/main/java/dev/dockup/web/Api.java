@@ -37,6 +37,12 @@ public final class Api {
     throw ApiException.badRequest("Request body must be a JSON object");
   }
 
+  /** The body as it came, for a route that checks a signature of its bytes; empty when there is none. */
+  public static Buffer rawBody(RoutingContext ctx) {
+    Buffer raw = ctx.get(RawBody.KEY);
+    return raw == null ? Buffer.buffer() : raw;
+  }
+
   public static boolean flag(RoutingContext ctx, String name) {
     String v = ctx.request().getParam(name);
     return v != null && switch (v.toLowerCase(Locale.ROOT)) {

@@ -77,6 +77,7 @@ public final class HttpVerticle extends VerticleBase {
         new SettingsRoutes(shared.settings(), () -> shared.auth().store().token(AuthStore.INSTANCE_TOKEN_ID) != null),
         new AuditRoutes(vertx, shared.audit()),
         new dev.dockup.template.TemplateRoutes(config),
+        new dev.dockup.webhook.WebhookRoutes(config),
         new ApiDocs(() -> table),
         new Dashboard(vertx, DockUpVersion.VERSION)));
 

@@ -79,7 +79,8 @@ class AuthIT {
   void eachKindOfCredentialRunsAStackOperation() {
     String apiToken = token("ops-" + prefix, "operate");
     String jwt = anon.post("/api/auth/token", new JsonObject().put("password", TestNode.PASSWORD)).json().getString("token");
-    for (Http client : List.of(session(), anon.with("X-API-Token", apiToken), anon.with("Authorization", "Bearer " + jwt))) {
+    for (Http client : List.of(session(), anon.with("X-API-Token", apiToken), anon.with("Authorization", "Bearer " + jwt),
+        anon.with("Authorization", "Bearer " + apiToken))) {
       Http.Resp r = client.operation(stack, "stop");
       assertEquals(200, r.status(), r.toString());
       assertTrue(r.text().contains("\"success\":true"));
