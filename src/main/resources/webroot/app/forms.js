@@ -151,15 +151,15 @@ export async function copy(text, input) {
   }
 }
 
-/** A secret shown once: read-only, selected on focus, with a copy button. */
-export function secretOnce(id, label, value) {
+/** A secret shown once: read-only, selected on focus, with a copy button; `hint` says how DockUp keeps it. */
+export function secretOnce(id, label, value, hint = 'It is shown only now: DockUp keeps only its hash.') {
   return html`<div class="field"><label for=${id}>${label}</label>
     <div class="secret-row"><input id=${id} class="secret" readonly .value=${value} spellcheck="false" @focus=${(e) => e.target.select()}>
       <button type="button" class="btn" @click=${(e) => {
         const ok = copy(value, document.getElementById(id));
         ok.then((done) => { e.target.textContent = done ? 'Copied' : 'Select and copy'; });
       }}>Copy</button></div>
-    <p class="hint">It is shown only now: DockUp keeps only its hash.</p></div>`;
+    <p class="hint">${hint}</p></div>`;
 }
 
 /** Every IANA zone the browser knows (its own list: DockUp has no route for one). */

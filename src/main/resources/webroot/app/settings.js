@@ -1,5 +1,5 @@
 // Settings (#/settings/<section>): the general settings and schedules here; notifications,
-// template sources, HTTP peers, tokens and the password, and the audit log in modules of their
+// template sources, HTTP peers, tokens and the password, webhooks, and the audit log in modules of their
 // own, loaded when their section opens. Every save is checked whole by the server: a refused
 // key is named beside its field and nothing is saved.
 import { html, nothing } from 'lit';
@@ -13,6 +13,7 @@ const SECTIONS = [
   ['templates', 'Template sources', () => import('./sources.js')],
   ['peers', 'HTTP peers', () => import('./peers.js')],
   ['tokens', 'Tokens and password', () => import('./tokens.js')],
+  ['webhooks', 'Webhooks', () => import('./webhooks.js')],
   ['audit', 'Audit log', () => import('./audit.js')],
 ];
 
@@ -87,6 +88,7 @@ class Settings extends Light {
       case 'templates': return c ? html`<dockup-sources .config=${c} .store=${this.store} @saved=${this.saved}></dockup-sources>` : nothing;
       case 'peers': return html`<dockup-peers .store=${this.store}></dockup-peers>`;
       case 'tokens': return html`<dockup-tokens .config=${c} @saved=${this.saved}></dockup-tokens>`;
+      case 'webhooks': return html`<dockup-webhooks .store=${this.store}></dockup-webhooks>`;
       case 'audit': return html`<dockup-audit .query=${this.query}></dockup-audit>`;
       default: return c ? html`<dockup-general-settings .config=${c} @saved=${this.saved}></dockup-general-settings>` : nothing;
     }

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * real engine: a bundled template deployed from the gallery and running; an API token made with
  * read scope, shown once, used, revoked and refused; invalid settings named beside their fields
  * with nothing saved; an image in use refused with the 409 explained; a network made and
- * removed; and every page screenshot at 375 and 1440 px and checked by axe-core in both themes.
+ * removed; a webhook made (its secret shown once), called, and refused once deleted; and every page screenshot at 375 and 1440 px and checked by axe-core in both themes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -324,5 +324,41 @@ class DashboardPagesIT {
     page.locator("dialog[open] button[type=submit]").click();
     assertThat(row).hasCount(0);
     assertEquals(0, node.http.get("/api/peers").json().getJsonArray("peers").size());
+  }
+
+  @Test
+  @Order(9)
+  void aWebhookIsMadeWithItsSecretShownOnceCalledAndRefusedOnceDeleted() throws Exception {
+    go("#/settings/webhooks");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("New webhook…")).click();
+    Locator dialog = page.locator("dialog[open]");
+    dialog.locator("#hook-stack").selectOption(nodeName + "/" + app);
+    dialog.locator("input[name=operations][value=pull]").uncheck();
+    dialog.locator("input[name=operations][value=up]").uncheck();
+    dialog.locator("input[name=operations][value=restart]").check();
+    dialog.locator("button[type=submit]").click();
+    Locator secret = page.locator("dialog[open] #hook-secret");
+    assertThat(secret).not().hasValue("");
+    String value = secret.inputValue();
+    String url = page.locator("dialog[open] #hook-url").inputValue();
+    assertTrue(url.startsWith(origin + "/hooks/"), url);
+    Browser.screenshot(page, "webhook-once");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("I have copied it")).click();
+    String id = url.substring(url.lastIndexOf('/') + 1);
+    Locator row = page.locator("tr[data-hook='" + id + "']");
+    assertThat(row).containsText("restart");
+    assertFalse(page.content().contains(value), "the secret is shown once, then gone from the page");
+
+    HttpRequest call = HttpRequest.newBuilder(URI.create(url)).header("X-Webhook-Secret", value)
+        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(120)).build();
+    HttpResponse<String> ran = CLIENT.send(call, HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, ran.statusCode(), ran.body());
+    assertTrue(new JsonObject(ran.body()).getBoolean("success"), ran.body());
+    capture("settings-webhooks", "#/settings/webhooks", "tr[data-hook]");
+
+    row.getByRole(AriaRole.BUTTON).click();
+    page.locator("dialog[open] button[type=submit]").click();
+    assertThat(row).hasCount(0);
+    assertEquals(401, CLIENT.send(call, HttpResponse.BodyHandlers.ofString()).statusCode(), "deleted");
   }
 }
