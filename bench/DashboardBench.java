@@ -51,8 +51,9 @@ public class DashboardBench extends BenchKit {
             new OnDemand("images.js", "#/images", "Images"), new OnDemand("networks.js", "#/networks", "Networks"),
             new OnDemand("host.js", "#/host", "Host"), new OnDemand("fleetnodes.js", "#/nodes", "Nodes"),
             new OnDemand("backups.js", "#/backups", "Backups"), new OnDemand("settings.js", "#/settings", "Settings"));
-    /** Modules of the stack page loaded when their tab or dialog first opens: not in the first load either. */
-    static final List<String> ON_DEMAND_PARTS = List.of("scans.js", "history.js", "move.js", "editor.js", "terminal.js");
+    /** Parts of pages loaded when their tab, dialog or section first opens: not in the first load either. */
+    static final List<String> ON_DEMAND_PARTS = List.of("scans.js", "history.js", "move.js", "editor.js", "terminal.js",
+            "notifications.js", "sources.js", "peers.js", "tokens.js", "webhooks.js", "audit.js");
 
     static final class Options {
         static final String USAGE = """
