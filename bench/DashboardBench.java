@@ -33,8 +33,9 @@ import java.util.regex.Pattern;
  * node: bytes transferred (compressed, as the network carried them; the feed's WebSocket frames
  * excluded) and the time from navigation to the full table, with --stacks real stacks (created,
  * not started). B. The same table with --simulated stacks more, fed to the page's store in
- * batches of 25 messages (the path SockJS frames take). C. The delay from the engine's
- * {@code die} event ({@code timeNano}) to the stack's row changing in the DOM, over --stops
+ * batches of 25 messages (the path SockJS frames take). A2 (between them): the pages loaded on
+ * demand are not in the first load, and what each transfers when first opened. C. The delay
+ * from the engine's {@code die} event ({@code timeNano}) to the stack's row changing in the DOM, over --stops
  * kills of a running container (same host, so one clock).
  */
 public class DashboardBench extends BenchKit {
@@ -43,6 +44,16 @@ public class DashboardBench extends BenchKit {
     static final double TARGET_FIRST_LOAD_KB = 200;
     static final double TARGET_TABLE_100_MS = 1000;
     static final double TARGET_DOM_P99_MS = 100;
+    /** A page whose module is loaded when it is first opened. */
+    record OnDemand(String module, String hash, String heading) {}
+
+    static final List<OnDemand> ON_DEMAND = List.of(new OnDemand("templates.js", "#/templates", "Templates"),
+            new OnDemand("images.js", "#/images", "Images"), new OnDemand("networks.js", "#/networks", "Networks"),
+            new OnDemand("host.js", "#/host", "Host"), new OnDemand("fleetnodes.js", "#/nodes", "Nodes"),
+            new OnDemand("backups.js", "#/backups", "Backups"), new OnDemand("settings.js", "#/settings", "Settings"));
+    /** Parts of pages loaded when their tab, dialog or section first opens: not in the first load either. */
+    static final List<String> ON_DEMAND_PARTS = List.of("scans.js", "history.js", "move.js", "editor.js", "terminal.js",
+            "notifications.js", "sources.js", "peers.js", "tokens.js", "webhooks.js", "audit.js");
 
     static final class Options {
         static final String USAGE = """
@@ -128,6 +139,26 @@ public class DashboardBench extends BenchKit {
                 System.out.printf("    of which: page and modules loaded at %.1f ms, feed registered at %.1f ms%n",
                         cdp.evalNumber("Math.max(...performance.getEntriesByType('resource').filter(r => r.name.includes('/ui/')).map(r => r.responseEnd))"),
                         cdp.evalNumber("(performance.getEntriesByType('resource').find(r => r.name.includes('/eventbus/info')) || {}).responseEnd || NaN"));
+
+                System.out.printf("%nA2. pages loaded on demand (their modules, styles and first API calls)%n");
+                String early = String.join(", ", java.util.stream.Stream.concat(ON_DEMAND.stream().map(OnDemand::module), ON_DEMAND_PARTS.stream())
+                        .map(m -> "'/app/" + m + "'").toList());
+                double preloaded = cdp.evalNumber("performance.getEntriesByType('resource').filter(r => [" + early + "]"
+                        + ".some(m => r.name.endsWith(m))).length");
+                System.out.printf("  on-demand modules in the first load   %.0f   (expected 0)%n", preloaded);
+                for (OnDemand page : ON_DEMAND) {
+                    cdp.bytes.set(0);
+                    String hash = page.hash();
+                    String heading = page.heading();
+                    cdp.evalNumber("(async () => { location.hash = " + Json.quote(hash) + "; const end = Date.now() + " + STEP_TIMEOUT_MS + ";"
+                            + " while (Date.now() < end) { const h = document.querySelector('main h1');"
+                            + " if (h && h.textContent.trim() === " + Json.quote(heading) + ") return 0; await new Promise(r => setTimeout(r, 20)); }"
+                            + " throw new Error('page not shown'); })()");
+                    Thread.sleep(1000); // the page's own API calls
+                    System.out.printf("  %-22s KB %6.1f%n", hash, cdp.bytes.get() / 1024.0);
+                }
+                cdp.send("Page.navigate", "{\"url\":" + Json.quote(base + "/") + "}");
+                cdp.evalNumber(waitRows(existing, "0"));
 
                 if (o.simulated > 0) {
                     System.out.printf("%nB. %d more stacks fed to the page's store%n", o.simulated);

@@ -43,11 +43,13 @@ export async function api(method, path, body, { quiet401 = false, signal } = {})
   // the host's networks); a change is never sent twice.
   for (let attempt = 0; ; attempt++) {
     try {
+      // A FormData body (an archive uploaded for a restore) goes as multipart, its boundary set by the browser.
+      const form = body instanceof FormData;
       res = await fetch(path, {
         method,
         credentials: 'same-origin',
-        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: body === undefined || form ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined || form ? body : JSON.stringify(body),
         signal,
       });
       break;
@@ -87,6 +89,11 @@ export async function lazy(load) {
       await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
     }
   }
+}
+
+/** A node-wide route of that node (`/api/nodes/<node><rest>`), answered by the node itself. */
+export function nodePath(node, rest) {
+  return `/api/nodes/${enc(node)}${rest}`;
 }
 
 /** The API path of a stack: through its node for cluster members, through the peer for HTTP peers. */

@@ -1,9 +1,10 @@
 // The application shell: who is signed in (or first-run setup), the header with the feed's
-// connection indicator, the session's end, theme and sign-out, and the hash router.
+// connection indicator, the session's end, theme and sign-out, and the hash router. The stack
+// pages come with the first load; every other page is a module loaded when first opened.
 import { html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { Light, announce } from './ui.js';
-import { get, post, onUnauthorized, onUsed, ApiError } from './api.js';
+import { get, post, onUnauthorized, onUsed, ApiError, lazy } from './api.js';
 import { Store, keyOf } from './store.js';
 import { Feed } from './feed.js';
 import { recheckPending } from './ops.js';
@@ -20,16 +21,43 @@ function applyTheme(theme) {
 }
 applyTheme(localStorage.getItem('dockup.theme') || 'system');
 
-/** `#/nodes/<node>/stacks/<name>`, `#/peers/<id>/stacks/<name>`, `#/new`, else the overview with its query. */
+/** The pages loaded on demand: route page → its module. */
+const LAZY = {
+  templates: () => import('./templates.js'),
+  template: () => import('./templates.js'),
+  images: () => import('./images.js'),
+  networks: () => import('./networks.js'),
+  host: () => import('./host.js'),
+  nodes: () => import('./fleetnodes.js'),
+  backups: () => import('./backups.js'),
+  settings: () => import('./settings.js'),
+};
+
+const NAV = [['overview', '#/', 'Fleet'], ['templates', '#/templates', 'Templates'], ['images', '#/images', 'Images'],
+  ['networks', '#/networks', 'Networks'], ['host', '#/host', 'Host'], ['nodes', '#/nodes', 'Nodes'],
+  ['backups', '#/backups', 'Backups'], ['settings', '#/settings', 'Settings']];
+
+/**
+ * `#/nodes/<node>/stacks/<name>`, `#/peers/<id>/stacks/<name>`, `#/new`, `#/templates[/<id>]`,
+ * `#/images`, `#/networks`, `#/host`, `#/nodes`, `#/backups`, `#/settings[/<section>]`, else the overview;
+ * each with its query.
+ */
 export function parseRoute(hash) {
   const raw = (hash || '').replace(/^#/, '');
-  const [path, query = ''] = raw.split('?');
+  const [path, q = ''] = raw.split('?');
+  const query = new URLSearchParams(q);
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'nodes' && parts[2] === 'stacks' && parts[3]) return { page: 'stack', ref: { node: parts[1], name: parts[3] } };
   if (parts[0] === 'peers' && parts[2] === 'stacks' && parts[3]) return { page: 'stack', ref: { peer: parts[1], name: parts[3] } };
-  if (parts[0] === 'new') return { page: 'new', query: new URLSearchParams(query) };
-  return { page: 'overview', query: new URLSearchParams(query) };
+  if (parts[0] === 'new') return { page: 'new', query };
+  if (parts[0] === 'templates' && parts[1]) return { page: 'template', id: parts[1], query };
+  if (parts[0] === 'settings') return { page: 'settings', section: parts[1] || 'general', query };
+  if (parts.length === 1 && LAZY[parts[0]]) return { page: parts[0], query };
+  return { page: 'overview', query };
 }
+
+/** The nav entry a page belongs to. */
+const SECTION = { stack: 'overview', new: 'overview', template: 'templates' };
 
 class App extends Light {
   static properties = {
@@ -39,6 +67,9 @@ class App extends Light {
     session: { state: true },
     theme: { state: true },
     notice: { state: true },
+    menuOpen: { state: true },
+    loaded: { state: true },
+    loadError: { state: true },
   };
 
   constructor() {
@@ -49,6 +80,9 @@ class App extends Light {
     this.session = null;
     this.theme = localStorage.getItem('dockup.theme') || 'system';
     this.notice = '';
+    this.menuOpen = false;
+    this.loaded = new Set();
+    this.loadError = '';
     this.store = new Store();
     this.feed = new Feed(this.store, (c) => this.connState(c), () => this.checkSession());
     this.expiryTimer = null;
@@ -91,6 +125,7 @@ class App extends Light {
 
   startApp() {
     this.phase = 'app';
+    this.loadPage();
     this.notice = '';
     this.feed.start();
     this.scheduleExpiry();
@@ -182,10 +217,29 @@ class App extends Light {
     announce(`Theme: ${next === 'system' ? 'follows the system' : next}.`);
   }
 
+  /** The module of the page shown, when it is one loaded on demand. */
+  async loadPage() {
+    const page = this.route.page;
+    if (!LAZY[page] || this.loaded.has(page)) return;
+    this.loadError = '';
+    try {
+      await lazy(LAZY[page]);
+      this.loaded = new Set([...this.loaded, page]);
+      if (this.route.page === page) {
+        await this.updateComplete;
+        this.querySelector('main h1')?.focus();
+      }
+    } catch {
+      if (this.route.page === page) this.loadError = 'This page could not be loaded. Check the connection, then reload the page.';
+    }
+  }
+
   async navigated() {
     const before = this.route.page;
     this.route = parseRoute(location.hash);
+    this.menuOpen = false;
     if (this.phase !== 'app') return;
+    this.loadPage();
     await this.updateComplete;
     // A new page takes focus at its heading; a changed filter keeps it where it is.
     if (before !== this.route.page || this.route.page === 'stack') this.querySelector('main h1')?.focus();
@@ -202,11 +256,13 @@ class App extends Light {
 
   renderHeader() {
     const ends = this.session?.expires_at ? new Date(this.session.expires_at) : null;
+    const current = SECTION[this.route.page] || this.route.page;
     return html`<header class="top">
       <a class="brand" href="#/"><img src="${this.dataset.base}app/icon.svg" alt="" width="24" height="24"> DockUp</a>
-      <nav aria-label="Main">
-        <a href="#/" aria-current=${this.route.page === 'overview' ? 'page' : nothing}>Fleet</a>
-        <a href="#/new" aria-current=${this.route.page === 'new' ? 'page' : nothing}>New stack</a>
+      <button class="btn btn-small menu-toggle" aria-expanded=${this.menuOpen} aria-controls="main-nav"
+        @click=${() => { this.menuOpen = !this.menuOpen; }}><span aria-hidden="true">☰</span> Menu</button>
+      <nav id="main-nav" aria-label="Main" class=${this.menuOpen ? 'open' : ''}>
+        ${NAV.map(([page, href, label]) => html`<a href=${href} aria-current=${current === page ? 'page' : nothing}>${label}</a>`)}
       </nav>
       <div class="top-right">
         ${this.renderConn()}
@@ -225,7 +281,22 @@ class App extends Light {
     // A new element per stack: its panels (logs, editors, terminal) belong to one stack.
     if (r.page === 'stack') return repeat([r.ref], keyOf, (ref) => html`<dockup-stack-page .store=${this.store} .ref=${ref}></dockup-stack-page>`);
     if (r.page === 'new') return html`<dockup-new-stack .store=${this.store} .query=${r.query}></dockup-new-stack>`;
-    return html`<dockup-overview .store=${this.store} .query=${r.query}></dockup-overview>`;
+    if (LAZY[r.page] && !this.loaded.has(r.page)) {
+      return html`<main id="main" class="page" tabindex="-1">
+        ${this.loadError ? html`<p class="error" role="alert">${this.loadError}</p>` : html`<p class="muted">Loading…</p>`}</main>`;
+    }
+    const s = this.store;
+    switch (r.page) {
+      case 'templates': return html`<dockup-templates .store=${s} .query=${r.query}></dockup-templates>`;
+      case 'template': return repeat([r.id], (id) => id, (id) => html`<dockup-template .store=${s} .templateId=${id} .query=${r.query}></dockup-template>`);
+      case 'images': return html`<dockup-images .store=${s}></dockup-images>`;
+      case 'networks': return html`<dockup-networks .store=${s}></dockup-networks>`;
+      case 'host': return html`<dockup-host .store=${s}></dockup-host>`;
+      case 'nodes': return html`<dockup-nodes .store=${s}></dockup-nodes>`;
+      case 'backups': return html`<dockup-backups .store=${s}></dockup-backups>`;
+      case 'settings': return html`<dockup-settings .store=${s} .section=${r.section} .query=${r.query}></dockup-settings>`;
+      default: return html`<dockup-overview .store=${s} .query=${r.query}></dockup-overview>`;
+    }
   }
 
   render() {

@@ -2,14 +2,14 @@
 // search, filters and sorting kept in the URL, quick actions per row and bulk actions.
 import { html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { Light, announce, toast, confirmDialog, STATUSES, HEALTHS, clock, bytes } from './ui.js';
+import { Light, announce, toast, confirmDialog, STATUSES, HEALTHS, SEVERITIES, worstSeverity, clock, bytes } from './ui.js';
 import { get, post } from './api.js';
 import { keyOf } from './store.js';
 import { row, usage } from './rows.js';
 import { runOperation, checkUpdates, bulk } from './ops.js';
 import './nodes.js';
 
-const FILTERS = ['q', 'node', 'status', 'health', 'updates', 'sort', 'dir'];
+const FILTERS = ['q', 'node', 'status', 'health', 'updates', 'vulns', 'sort', 'dir'];
 const SORTS = {
   name: (a, b) => a.name.localeCompare(b.name),
   node: (a, b) => (a.peer || a.node).localeCompare(b.peer || b.node) || a.name.localeCompare(b.name),
@@ -17,8 +17,22 @@ const SORTS = {
   health: (a, b) => HEALTHS.indexOf(b.health_status) - HEALTHS.indexOf(a.health_status),
   containers: (a, b) => (a.running || 0) - (b.running || 0),
   updates: (a, b) => Number(!!b.update_available) - Number(!!a.update_available),
+  vulns: (a, b) => severityRank(a) - severityRank(b),
 };
 const FILTERED_FIELDS = ['status', 'health_status', 'update_available', 'running', 'containers', 'reachable'];
+
+/** 0 for the worst (critical), growing to "nothing found", then "not scanned". */
+function severityRank(s) {
+  const w = worstSeverity(s.vulnerabilities);
+  return w === null ? SEVERITIES.length + 1 : w === 'NONE' ? SEVERITIES.length : SEVERITIES.indexOf(w);
+}
+
+/** The filter "vulns": has critical, high or worse, not scanned. */
+const VULN_FILTERS = {
+  critical: (s) => (s.vulnerabilities?.CRITICAL || 0) > 0,
+  high: (s) => (s.vulnerabilities?.CRITICAL || 0) + (s.vulnerabilities?.HIGH || 0) > 0,
+  unscanned: (s) => !s.vulnerabilities,
+};
 
 class Overview extends Light {
   static properties = {
@@ -37,7 +51,8 @@ class Overview extends Light {
     super.connectedCallback();
     this.offList = this.store.onList((key, before, after) => {
       // A new or removed stack changes the table; a change only when the filter or order may change.
-      if (!before || !after || FILTERED_FIELDS.some((f) => before[f] !== after[f])) this.schedule();
+      if (!before || !after || FILTERED_FIELDS.some((f) => before[f] !== after[f])
+        || severityRank(before) !== severityRank(after)) this.schedule();
     });
     this.loadOnce();
   }
@@ -120,6 +135,7 @@ class Overview extends Light {
       if (f.status && s.status !== f.status) continue;
       if (f.health && s.health_status !== f.health) continue;
       if (f.updates === 'available' && !s.update_available) continue;
+      if (f.vulns && VULN_FILTERS[f.vulns] && !VULN_FILTERS[f.vulns](s)) continue;
       out.push(s);
     }
     const by = f.sort === 'cpu' || f.sort === 'memory'
@@ -206,6 +222,7 @@ class Overview extends Light {
       ${sel('status', 'Status', STATUSES.map((s) => [s, s[0].toUpperCase() + s.slice(1)]))}
       ${sel('health', 'Health', HEALTHS.map((s) => [s, s === 'stopped' ? 'Not running' : s[0].toUpperCase() + s.slice(1)]))}
       ${sel('updates', 'Updates', [['available', 'Update available']])}
+      ${sel('vulns', 'Vulnerabilities', [['critical', 'Has critical'], ['high', 'High or critical'], ['unscanned', 'Not scanned']])}
     </form>`;
   }
 
@@ -250,7 +267,7 @@ class Overview extends Light {
             <thead><tr>
               <th scope="col" class="c-sel"><input type="checkbox" aria-label="Select all shown stacks" .checked=${allOn} @change=${(e) => this.selectAll(e.target.checked)}></th>
               ${this.th('name', 'Stack')}${this.th('node', 'Node')}${this.th('status', 'Status')}${this.th('health', 'Health')}
-              ${this.th('containers', 'Containers')}${this.th('updates', 'Update')}${this.th('cpu', 'CPU')}${this.th('memory', 'Memory')}
+              ${this.th('containers', 'Containers')}${this.th('updates', 'Update')}${this.th('vulns', 'Vulnerabilities')}${this.th('cpu', 'CPU')}${this.th('memory', 'Memory')}
               <th scope="col">Last operation</th><th scope="col">Actions</th>
             </tr></thead>
             <tbody>${repeat(keys, (k) => k, (k) => html`<tr data-key=${k}>${row(this, k)}</tr>`)}</tbody>

@@ -2,7 +2,7 @@
 // its cells, so a feed message about one stack of a thousand touches one row.
 import { html, noChange, nothing } from 'lit';
 import { AsyncDirective, directive } from 'lit/async-directive.js';
-import { statusBadge, healthBadge, percent, bytes } from './ui.js';
+import { statusBadge, healthBadge, severityBadge, percent, bytes } from './ui.js';
 
 export function stackHref(item) {
   const enc = encodeURIComponent;
@@ -55,6 +55,7 @@ export function rowCells(view, key) {
     <td class="c-upd" data-label="Update">${s.update_available
       ? html`<span class="upd-yes"><span aria-hidden="true">⬆</span> Available</span>`
       : html`<span class="muted">${s.last_check ? 'Up to date' : 'Not checked'}</span>`}</td>
+    <td class="c-vuln" data-label="Vulnerabilities">${s.peer ? html`<span class="muted">–</span>` : severityBadge(s.vulnerabilities)}</td>
     <td class="c-cpu num" data-label="CPU">${u ? percent(u.cpu) : '–'}</td>
     <td class="c-mem num" data-label="Memory">${u ? bytes(u.mem) : '–'}</td>
     <td class="c-op" data-label="Last operation">${lastOp(view.store.lastOps.get(key))}</td>

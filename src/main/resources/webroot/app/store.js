@@ -4,6 +4,7 @@
 
 const HISTORY = 30;
 const OUTPUT_LINES = 2000;
+const SCANS = 5000;
 
 export const keyOf = (ref) => (ref.peer ? `peer:${ref.peer}/${ref.name}` : `${ref.node}/${ref.name}`);
 
@@ -21,6 +22,8 @@ export class Store {
     this.stats = new Map();
     /** key → recent operation_output lines (kept for a page opened while an operation runs) */
     this.output = new Map();
+    /** `node/image_id` → {status, vulnerabilities, error, ts}: the last scan_started or scan_complete of each image */
+    this.scans = new Map();
     /** operation_id → operation_done message, for callers that wait for an operation */
     this.done = new Map();
     this.keyListeners = new Map();
@@ -148,6 +151,17 @@ export class Store {
         this.done.set(msg.operation_id, msg);
         if (this.done.size > 500) this.done.delete(this.done.keys().next().value);
         this.touch(key);
+        break;
+      case 'scan_started':
+      case 'scan_complete':
+        if (msg.image_id) {
+          const at = `${msg.node}/${msg.image_id}`;
+          this.scans.delete(at);
+          this.scans.set(at, { status: msg.type === 'scan_started' ? 'scanning' : msg.status || 'completed',
+            vulnerabilities: msg.vulnerabilities, error: msg.error, ts: msg.ts });
+          if (this.scans.size > SCANS) this.scans.delete(this.scans.keys().next().value);
+        }
+        if (key) this.touch(key);
         break;
       case 'stats_update':
         this.stats.set(key, { ts: msg.ts, containers: msg.containers || [] });

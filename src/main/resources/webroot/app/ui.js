@@ -59,6 +59,41 @@ export function healthBadge(health) {
 }
 
 export const STATUSES = Object.keys(STATUS);
+
+/** Scanner severities, worst first, with the icon and words each is shown with. */
+export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
+const SEVERITY = { CRITICAL: ['‼', 'critical'], HIGH: ['!', 'high'], MEDIUM: ['▲', 'medium'], LOW: ['▽', 'low'], UNKNOWN: ['?', 'unknown'] };
+
+/** The worst severity with a finding; 'NONE' when a scan found nothing; null when not scanned. */
+export function worstSeverity(counts) {
+  if (!counts) return null;
+  return SEVERITIES.find((s) => counts[s] > 0) || 'NONE';
+}
+
+/** Every count in words ("2 critical, 5 high"), for titles and screen readers. */
+export function severityWords(counts) {
+  if (!counts) return 'Not scanned';
+  const parts = SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${SEVERITY[s][1]}`);
+  return parts.length ? parts.join(', ') : 'No known vulnerabilities';
+}
+
+/** One finding's severity (icon + word). */
+export function severityTag(severity) {
+  const sev = String(severity || 'UNKNOWN').toUpperCase();
+  const [icon, word] = SEVERITY[sev] || SEVERITY.UNKNOWN;
+  return html`<span class="badge sev-${sev.toLowerCase()}"><span aria-hidden="true">${icon}</span> ${word[0].toUpperCase() + word.slice(1)}</span>`;
+}
+
+/** The worst severity and its count (icon + text), every count in the title. */
+export function severityBadge(counts) {
+  const worst = worstSeverity(counts);
+  if (!worst) return html`<span class="badge sev-none muted">Not scanned</span>`;
+  if (worst === 'NONE') return html`<span class="badge sev-ok"><span aria-hidden="true">✓</span> None found</span>`;
+  const [icon, word] = SEVERITY[worst];
+  const all = severityWords(counts);
+  return html`<span class="badge sev-${worst.toLowerCase()}" title=${all}><span aria-hidden="true">${icon}</span> ${counts[worst]} ${word}${
+    all.includes(',') ? html`<span class="visually-hidden"> (${all})</span>` : nothing}</span>`;
+}
 export const HEALTHS = Object.keys(HEALTH);
 
 export function sparkline(values, label) {

@@ -1,4 +1,4 @@
-// A stack's update schedule (mode, cron, time zone, next run) and its update records.
+// A stack's update schedule (mode, cron, time zone, scan gate, next run) and its update records.
 import { html, nothing } from 'lit';
 import { Light, toast, clock } from './ui.js';
 import { get, post, stackPath } from './api.js';
@@ -6,6 +6,7 @@ import { get, post, stackPath } from './api.js';
 class Updates extends Light {
   static properties = {
     ref: { attribute: false },
+    scanning: { attribute: false },
     schedule: { state: true },
     records: { state: true },
     error: { state: true },
@@ -39,7 +40,7 @@ class Updates extends Light {
     this.error = '';
     try {
       this.schedule = await post(stackPath(this.ref, '/schedule'), {
-        mode: f.get('mode'), cron: String(f.get('cron')).trim(), timezone: String(f.get('timezone')).trim(),
+        mode: f.get('mode'), cron: String(f.get('cron')).trim(), timezone: String(f.get('timezone')).trim(), scan_gate: f.get('scan_gate'),
       });
       toast(`Schedule of ${this.ref.name} saved.`, 'ok');
     } catch (err) {
@@ -71,6 +72,13 @@ class Updates extends Light {
           <input id="sch-cron" name="cron" .value=${s.cron || ''} spellcheck="false" placeholder="0 4 * * *"></div>
         <div class="field"><label for="sch-tz">Time zone</label>
           <input id="sch-tz" name="timezone" .value=${s.timezone || ''} spellcheck="false" placeholder="Europe/Paris"></div>
+        <div class="field"><label for="sch-gate">Scan gate</label>
+          <select id="sch-gate" name="scan_gate" aria-describedby="sch-gate-hint">
+            ${[['off', 'Off'], ['no_new_critical', 'Block new critical vulnerabilities'], ['no_new_high', 'Block new high or critical']].map(([v, t]) =>
+              html`<option value=${v} ?selected=${(s.scan_gate || 'off') === v}>${t}</option>`)}
+          </select>
+          <p class="hint" id="sch-gate-hint">${this.scanning === false ? 'This node has no scanner: a gate blocks every automatic update.'
+            : 'Automatic updates that bring new vulnerabilities at this level are not applied.'}</p></div>
         <p class="next">Next run: <strong>${s.next_run ? clock(s.next_run) : 'none'}</strong></p>
         <div class="actions"><button class="btn btn-primary" type="submit">Save schedule</button>
           <button class="btn" type="button" @click=${this.runNow}>Run now</button></div>
@@ -78,7 +86,9 @@ class Updates extends Light {
       <h2>Update records</h2>
       ${this.records.length ? html`<ul class="records">${this.records.map((r) => html`<li>
           <strong>${clock(r.time)}</strong> · ${r.trigger} · <span class=${r.result === 'success' || r.result === 'applied' ? 'op-ok' : 'op-fail'}>${r.result}</span>
-          ${(r.images || []).map((i) => html`<div class="muted"><code>${i.service}</code> ${i.image}</div>`)}
+          ${(r.images || []).map((i) => html`<div class="muted"><code>${i.service}</code> ${i.image}</div>
+            ${(i.blocked_cves || []).length ? html`<div class="op-fail">Blocked by the scan gate: ${i.blocked_cves.slice(0, 10).join(', ')}${
+              i.blocked_cves.length > 10 ? ` and ${i.blocked_cves.length - 10} more` : ''}</div>` : nothing}`)}
           ${r.error ? html`<div class="error">${r.error}</div>` : nothing}</li>`)}</ul>`
         : html`<p class="muted">No updates recorded yet.</p>`}`;
   }

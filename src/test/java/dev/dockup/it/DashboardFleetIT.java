@@ -3,6 +3,7 @@ package dev.dockup.it;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
+import com.microsoft.playwright.options.AriaRole;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two clustered nodes (two members in this JVM, as FleetIT starts them), B with a Docker engine
  * of its own: A's dashboard shows both nodes' cards and stacks, and an operation on B's stack
- * started from A's dashboard runs on B's engine.
+ * started from A's dashboard runs on B's engine; the nodes page says what runs where, a
+ * template's deploy form offers both nodes, and B's stack is moved to A from its page.
  */
 class DashboardFleetIT {
 
@@ -79,10 +81,43 @@ class DashboardFleetIT {
         JsonObject opsOnB = nb.http.get("/api/operations").json();
         assertTrue(opsOnB.getJsonArray("operations").stream().map(JsonObject.class::cast)
             .anyMatch(o -> stack.equals(o.getString("stack")) && "restart".equals(o.getString("operation"))), opsOnB.encode());
+        // The nodes page says what runs where; a template's deploy form offers both nodes.
+        page.evaluate("() => { location.hash = '#/nodes'; }");
+        Locator cardB = page.locator(".node-detail").filter(new Locator.FilterOptions().setHasText(b));
+        assertThat(cardB.locator("ul.where")).containsText(stack);
+        assertThat(page.locator(".node-detail")).hasCount(2);
+        page.evaluate("() => { location.hash = '#/templates/redis'; }");
+        assertThat(page.locator("#tpl-node option")).hasCount(2);
+        assertThat(page.locator("#tpl-node option[value='" + b + "']")).hasCount(1);
+        Browser.screenshot(page, "fleet-template-node");
+
+        // B's stack moved to A from its page: the node chooser, the steps in the terminal, then it runs on A.
+        page.evaluate("h => { location.hash = h; }", "#/nodes/" + b + "/stacks/" + stack);
+        assertThat(page.locator("#stack-state")).containsText("Running");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Move to another node…")).click();
+        Locator dialog = page.locator("dialog[open]");
+        assertThat(dialog.locator("#move-node option")).hasCount(1);
+        assertThat(dialog.locator("#move-node option[value='" + a + "']")).hasCount(1);
+        Browser.screenshot(page, "stack-move");
+        Browser.assertAxeClean(page, "move dialog");
+        dialog.locator("button[type=submit]").click();
+        assertThat(page.locator(".toasts")).containsText(stack + " moved to " + a, new LocatorAssertions.ContainsTextOptions().setTimeout(120_000));
+        assertThat(page.locator("#moved")).containsText(a);
+        page.waitForFunction("() => (document.querySelector('dockup-terminal')?.text() || '').includes('move succeeded')");
+        assertEquals(200, na.http.get("/api/stack/" + stack).status());
+        try (Engine onB = new Engine(engineB.host)) {
+          assertTrue(onB.containers(stack).isEmpty(), "nothing left on B's engine");
+        }
+        page.locator("#moved a").click();
+        assertThat(page.locator("#stack-state")).containsText("Running", new LocatorAssertions.ContainsTextOptions().setTimeout(60_000));
+        Browser.screenshot(page, "stack-moved");
         browser.assertOnlyOrigin(origin);
-        assertEquals(200, nb.http.operation(stack, "down").status());
+        assertEquals(200, na.http.operation(stack, "down").status());
       } finally {
         nb.close();
+        try (Engine shared = Engine.shared()) {
+          shared.removeProjects(stack);
+        }
       }
     }
   }
