@@ -2,7 +2,7 @@
 // they answer, and what runs where. Reachability and stacks are live from the feed; addresses,
 // versions and last-seen times are asked when the page opens.
 import { html, nothing } from 'lit';
-import { Light, statusBadge, since, clock, STATUSES } from './ui.js';
+import { Light, statusBadge, since, clock, STATUSES, redrawOnNodesAndStatus } from './ui.js';
 import { get } from './api.js';
 import { stackHref } from './rows.js';
 
@@ -25,16 +25,7 @@ class Nodes extends Light {
 
   connectedCallback() {
     super.connectedCallback();
-    const redraw = () => {
-      if (this.frame) return;
-      this.frame = requestAnimationFrame(() => {
-        this.frame = null;
-        this.requestUpdate();
-      });
-    };
-    this.offs = [this.store.onNodes(redraw), this.store.onList((key, before, after) => {
-      if (!before || !after || before.status !== after.status) redraw();
-    })];
+    this.offs = redrawOnNodesAndStatus(this);
     this.load();
   }
 

@@ -1,29 +1,20 @@
 // One card per node (cluster members from the feed, HTTP peers from their listing): engine,
 // reachability, stacks by status, and host CPU/memory with a short live history.
 import { html, nothing } from 'lit';
-import { Light, sparkline, percent, bytes, STATUSES } from './ui.js';
+import { Light, sparkline, percent, bytes, STATUSES, redrawOnNodesAndStatus } from './ui.js';
 
 class NodeCards extends Light {
   static properties = { store: { attribute: false } };
 
   connectedCallback() {
     super.connectedCallback();
-    const redraw = () => {
-      if (this.frame) return;
-      this.frame = requestAnimationFrame(() => {
-        this.frame = null;
-        this.requestUpdate();
-      });
-    };
-    // Counts change with stacks; histories with stats ticks: one redraw per frame at most.
-    this.offs = [this.store.onNodes(redraw), this.store.onList((key, before, after) => {
-      if (!before || !after || before.status !== after.status) redraw();
-    })];
+    this.offs = redrawOnNodesAndStatus(this);
   }
 
   disconnectedCallback() {
     super.disconnectedCallback();
     this.offs.forEach((off) => off());
+    cancelAnimationFrame(this.frame);
   }
 
   counts() {

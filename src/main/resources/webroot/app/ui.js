@@ -9,6 +9,24 @@ export class Light extends LitElement {
   }
 }
 
+/**
+ * Subscribes `el` (with a `store`) to the fleet's nodes and to stacks changing status, redrawing
+ * at most once a frame (counts change with stacks, histories with stats ticks). Returns the
+ * unsubscribers; cancel `el.frame` when disconnecting.
+ */
+export function redrawOnNodesAndStatus(el) {
+  const redraw = () => {
+    if (el.frame) return;
+    el.frame = requestAnimationFrame(() => {
+      el.frame = null;
+      el.requestUpdate();
+    });
+  };
+  return [el.store.onNodes(redraw), el.store.onList((key, before, after) => {
+    if (!before || !after || before.status !== after.status) redraw();
+  })];
+}
+
 /** Operation results for screen readers (never stats ticks): one polite region for the page. */
 export function announce(text) {
   const region = document.getElementById('announcer');
