@@ -96,6 +96,24 @@ final class BackupStore {
     return p;
   }
 
+  /**
+   * {@code {size, offset, data}}: up to {@code max} bytes of a kept archive from {@code offset},
+   * base64. A download through another node pulls the archive this way, a chunk at a time: the
+   * gateway carries signed JSON messages, not streams. A published archive never changes (a new
+   * name each time, moved in whole), so the chunks of one download fit together.
+   */
+  JsonObject chunk(String name, Object offset, int max) throws IOException {
+    Path p = existing(name);
+    long size = Files.size(p);
+    if (!(offset instanceof Number n) || n.longValue() < 0 || n.longValue() > size) throw ApiException.badRequest("Invalid offset");
+    long from = n.longValue();
+    try (InputStream in = Files.newInputStream(p)) {
+      in.skipNBytes(from);
+      byte[] bytes = in.readNBytes((int) Math.min(max, size - from));
+      return new JsonObject().put("size", size).put("offset", from).put("data", java.util.Base64.getEncoder().encodeToString(bytes));
+    }
+  }
+
   /** Newest first. */
   List<Path> archives() throws IOException {
     List<Path> out = new ArrayList<>();
