@@ -11,7 +11,6 @@ import dev.dockup.web.Access;
 import dev.dockup.web.Api;
 import dev.dockup.web.Route;
 import dev.dockup.web.RouteGroup;
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -21,15 +20,11 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerFileUpload;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,17 +48,18 @@ import static dev.dockup.web.Schema.string;
  * never held in memory, so it is read here rather than by the table's 1 MiB body reader.
  */
 public final class BackupRoutes implements RouteGroup {
-  private static final Logger LOG = LoggerFactory.getLogger(BackupRoutes.class);
   /** A backup, restore or move answers when it is done, however long its volumes take to copy. */
   static final long JOB_TIMEOUT_MS = 24L * 3600_000;
   static final long MAX_JSON = 1024 * 1024;
 
   private final Config config;
   private final NodeTarget target;
+  private final BackupDownload download;
 
   public BackupRoutes(Config config, Remote remote) {
     this.config = config;
     this.target = new NodeTarget(config.nodeName(), remote, "backups", Bus.backups(config.nodeName()));
+    this.download = new BackupDownload(config, target);
   }
 
   @Override
@@ -86,10 +82,10 @@ public final class BackupRoutes implements RouteGroup {
         Route.get("/api/backup/download/{file}", Access.ADMIN, "downloadBackup", "One archive")
             .description("Under /api/nodes/{node}, an archive of another node of the fleet, relayed through its gateway a chunk"
                 + " at a time; a failure past the first chunk cuts the connection, so the download is short, never wrong")
-            .produces("application/gzip").errors(400, 404, 503).perNode().handle(this::download),
+            .produces("application/gzip").errors(400, 404, 503).perNode().handle(download::serve),
         Route.get("/static/backups/{file}", Access.ADMIN, "downloadBackupStatic",
                 "The same, at the 1.3.0 path, now with authentication")
-            .produces("application/gzip").errors(400, 404).handle(this::download),
+            .produces("application/gzip").errors(400, 404).handle(download::serve),
         Route.delete("/api/backups/{file}", Access.ADMIN, "deleteBackup", "Delete one archive")
             .response(object("success", bool(), "file", string())).errors(400, 404).perNode()
             .handle(ctx -> target.forward(ctx, Bus.Backups.DELETE, new JsonObject().put("file", ctx.pathParam("file")), Api.DEFAULT_TIMEOUT_MS)),
@@ -153,94 +149,6 @@ public final class BackupRoutes implements RouteGroup {
     }
     if (!(req.getValue(Bus.NODE) instanceof String)) throw ApiException.badRequest("node is required");
     target.forward(ctx, Bus.Backups.MOVE, req, JOB_TIMEOUT_MS);
-  }
-
-  private void download(RoutingContext ctx) {
-    String file = ctx.pathParam("file");
-    if (file == null || !BackupStore.NAME.matcher(file).matches()) {
-      Api.error(ctx, 400, "Invalid backup file name");
-      return;
-    }
-    if (!target.node(ctx).equals(config.nodeName())) {
-      relay(ctx, target.node(ctx), file);
-      return;
-    }
-    Path path = config.dataDir().resolve("backups").resolve(file);
-    ctx.vertx().fileSystem().lprops(path.toString()).onComplete(ar -> {
-      if (ar.failed() || !ar.result().isRegularFile()) {
-        Api.error(ctx, 404, "Backup not found");
-        return;
-      }
-      archiveHeaders(ctx.response(), file).sendFile(path.toString());
-    });
-  }
-
-  private static HttpServerResponse archiveHeaders(HttpServerResponse res, String file) {
-    return res.putHeader(HttpHeaders.CONTENT_TYPE, file.endsWith(".enc") ? "application/octet-stream" : "application/gzip")
-        .putHeader("Content-Disposition", "attachment; filename=\"" + file + "\"")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-  }
-
-  /**
-   * An archive of another node: the gateway carries signed messages, not streams, so it is
-   * pulled a chunk at a time and each chunk written out as it comes, the next asked for once the
-   * client has taken the last (never the whole archive in memory). The first chunk's answer gives
-   * the status and the length; past it, a failure can only cut the connection, and the client
-   * sees fewer bytes than announced.
-   */
-  private void relay(RoutingContext ctx, String node, String file) {
-    pull(ctx, node, file, 0).onFailure(t -> Api.fail(ctx, t)).onSuccess(first -> {
-      if (first.status() != 200) {
-        Api.send(ctx, first.status(), first.body());
-        return;
-      }
-      long size = first.body().getLong("size");
-      archiveHeaders(ctx.response(), file).putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(size));
-      write(ctx, node, file, first.body(), size);
-    });
-  }
-
-  private void write(RoutingContext ctx, String node, String file, JsonObject chunk, long size) {
-    HttpServerResponse res = ctx.response();
-    if (res.closed()) return;
-    byte[] data = Base64.getDecoder().decode(chunk.getString("data", ""));
-    long next = chunk.getLong("offset", -1L) + data.length;
-    if (data.length == 0 && next < size) {
-      cut(res, node, file, "an empty chunk");
-      return;
-    }
-    res.write(Buffer.buffer(data));
-    if (next >= size) {
-      res.end();
-      return;
-    }
-    Runnable more = () -> pull(ctx, node, file, next).onComplete(ar -> {
-      if (ar.failed()) cut(res, node, file, BackupFeed.reason(ar.cause()));
-      else if (ar.result().status() != 200) cut(res, node, file, ar.result().body().getString("error", "HTTP " + ar.result().status()));
-      else if (ar.result().body().getLong("size", -1L) != size || ar.result().body().getLong("offset", -1L) != next) {
-        cut(res, node, file, "the archive changed");
-      } else {
-        write(ctx, node, file, ar.result().body(), size);
-      }
-    });
-    if (!res.writeQueueFull()) {
-      more.run();
-      return;
-    }
-    // Once only: a later drain must not ask for the same chunk again.
-    res.drainHandler(v -> {
-      res.drainHandler(null);
-      more.run();
-    });
-  }
-
-  private Future<Remote.Answer> pull(RoutingContext ctx, String node, String file, long offset) {
-    return target.ask(ctx.vertx(), node, Bus.Backups.READ, new JsonObject().put("file", file).put("offset", offset), Mover.CHUNK_TIMEOUT_MS);
-  }
-
-  private static void cut(HttpServerResponse res, String node, String file, String why) {
-    LOG.warn("Download of {} from node {} cut short: {}", file, node, why);
-    res.reset();
   }
 
   // ---- restore: JSON or a streamed upload ----
