@@ -2,7 +2,10 @@
 // stacks, encrypted), a backup made (configuration or with volumes, some stacks, stopped during
 // the copy, encrypted), downloaded, deleted, and restored from the list or from an uploaded
 // file. A restore always shows the server's dry run first, and the stacks to restore are chosen
-// there. Backups publish nothing on the feed: a running one shows as busy until it answers.
+// there. Backups, restores and moves are live from the feed (backup_started, backup_done, kept
+// by the store), whoever started them: one running on this node shows here (and the buttons wait
+// for it), the list refreshes when a backup is made, and a failure is said in the polite live
+// region (unless this tab asked for it: its own answer says so).
 import { html, nothing } from 'lit';
 import { Light, toast, announce, confirmDialog, bytes, clock } from './ui.js';
 import { get, post, del } from './api.js';
@@ -28,6 +31,21 @@ function restoreRequest(source, options) {
   form.append('options', JSON.stringify(options));
   form.append('file', source.upload, source.upload.name);
   return post('/api/backup/restore', form);
+}
+
+/** A backup_started or backup_done message, in words. */
+function jobText(m) {
+  const stacks = m.stacks && m.stacks.length ? m.stacks.join(', ') : '';
+  switch (m.kind) {
+    case 'create':
+      return `${m.trigger === 'schedule' ? 'Scheduled backup' : 'Backup'} of ${stacks || 'every stack'}${m.with_volumes ? ' with volumes' : ''}`;
+    case 'restore':
+      return m.trigger === 'move' ? `Receiving ${stacks} moved from another node` : `Restore of ${stacks || 'every stack'}${m.file ? ` from ${m.file}` : ''}`;
+    case 'move':
+      return `Move of ${stacks} to ${m.target || 'another node'}`;
+    default:
+      return 'Backup job';
+  }
 }
 
 /** What a restore (or its dry run) skipped, in words. */
@@ -58,6 +76,9 @@ class Backups extends Light {
     this.busy = '';
     this.withVolumes = false;
     this.some = false;
+    /** How many of this tab's own backups or restores are waiting for their answer, and their feed job ids. */
+    this.mine = 0;
+    this.own = new Set();
     /** The last restore's answer, shown until the page closes. */
     this.last = null;
     this.sort = 'created';
@@ -72,11 +93,35 @@ class Backups extends Light {
     this.off = this.store.onList((key, before, after) => {
       if (!before || !after) this.requestUpdate();
     });
+    this.offFeed = this.store.onMessage((m) => this.feed(m));
   }
 
   disconnectedCallback() {
     super.disconnectedCallback();
     this.off?.();
+    this.offFeed?.();
+  }
+
+  /** A job of this node started or ended, from any source. */
+  feed(m) {
+    if (m.node !== this.node || (m.type !== 'backup_started' && m.type !== 'backup_done')) return;
+    this.requestUpdate();
+    if (m.type === 'backup_started') {
+      if (this.mine) this.own.add(m.job_id);
+      return;
+    }
+    if (m.kind === 'create') this.load();
+    if (!this.own.delete(m.job_id) && !m.success) announce(`${jobText(m)} failed: ${m.error || 'no reason given'}.`);
+  }
+
+  /** One of this tab's own jobs: its answer, not the feed, tells how it went. */
+  async ownJob(request) {
+    this.mine++;
+    try {
+      return await request();
+    } finally {
+      this.mine--;
+    }
   }
 
   async load() {
@@ -111,7 +156,7 @@ class Backups extends Light {
     this.busy = 'create';
     announce('Making the backup…');
     try {
-      const r = await post('/api/backup/create', body);
+      const r = await this.ownJob(() => post('/api/backup/create', body));
       const skipped = (r.skipped || []).length;
       toast(`Backup ${r.backup_file} made: ${bytes(r.size)}, ${(r.stacks || []).length} stack${(r.stacks || []).length === 1 ? '' : 's'}`
         + `${r.volumes ? `, ${r.volumes} volume${r.volumes === 1 ? '' : 's'}` : ''}${r.encrypted ? ', encrypted' : ''}`
@@ -236,7 +281,7 @@ class Backups extends Light {
         const options = { stacks, up: !!f.get('up'), settings: !!f.get('settings'), volumes: volumes.length ? !!f.get('volumes') : true };
         if (passphrase) options.passphrase = passphrase;
         announce('Restoring…');
-        return restoreRequest(source, options);
+        return this.ownJob(() => restoreRequest(source, options));
       },
     });
   }
@@ -265,7 +310,7 @@ class Backups extends Light {
         <div class="field"><label for="bk-pass">Passphrase (optional)</label>
           <input id="bk-pass" name="passphrase" type="password" autocomplete="new-password" aria-describedby="bk-pass-hint">
           <p class="hint" id="bk-pass-hint">Encrypts the archive. DockUp never stores it: without it, the archive cannot be restored.</p></div>
-        <div class="actions"><button class="btn btn-primary" type="submit" ?disabled=${!!this.busy}>
+        <div class="actions"><button class="btn btn-primary" type="submit" ?disabled=${!!this.busy || !!this.running()}>
           ${this.busy === 'create' ? 'Making the backup…' : 'Make backup'}</button>
           ${this.busy === 'create' ? html`<progress class="meter" aria-label="Backup in progress"></progress>` : nothing}</div>
       </form></section>`;
@@ -279,9 +324,22 @@ class Backups extends Light {
           <input id="bk-upload" name="file" type="file" accept=".gz,.tgz,.enc,application/gzip,application/octet-stream"></div>
         <div class="field"><label for="bk-upload-pass">Passphrase, if it is encrypted</label>
           <input id="bk-upload-pass" name="passphrase" type="password" autocomplete="off"></div>
-        <div class="actions"><button class="btn btn-primary" type="submit" ?disabled=${!!this.busy}>
+        <div class="actions"><button class="btn btn-primary" type="submit" ?disabled=${!!this.busy || !!this.running()}>
           ${this.busy === 'restore' ? 'Checking…' : 'Preview the restore…'}</button></div>
       </form></section>`;
+  }
+
+  /** This node's running job (backup_started), if any. */
+  running() {
+    return this.node ? this.store.backupJobs.get(this.node) : undefined;
+  }
+
+  renderRunning() {
+    const job = this.running();
+    if (!job) return nothing;
+    return html`<div class="notice" id="bk-running" data-kind=${job.kind}><p><strong>${jobText(job)}</strong>
+      <span class="muted">since <time datetime=${job.ts}>${clock(job.ts)}</time></span>. Another backup, restore or move can start once it is done.</p>
+      <progress class="meter" aria-label=${`${jobText(job)}: in progress`}></progress></div>`;
   }
 
   renderLast() {
@@ -306,7 +364,7 @@ class Backups extends Light {
       <td data-label="Encrypted">${b.encrypted ? html`<strong>Yes</strong>` : 'No'}</td>
       <td data-label="Actions"><div class="row-actions">
         <a class="btn btn-small" href="/api/backup/download/${enc(b.file)}" download=${b.file} aria-label="Download ${b.file}">Download</a>
-        <button class="btn btn-small" ?disabled=${!!this.busy} @click=${() => this.restoreKept(b)} aria-label="Restore from ${b.file}">Restore…</button>
+        <button class="btn btn-small" ?disabled=${!!this.busy || !!this.running()} @click=${() => this.restoreKept(b)} aria-label="Restore from ${b.file}">Restore…</button>
         <button class="btn btn-small" @click=${() => this.deleteBackup(b)} aria-label="Delete ${b.file}">Delete…</button></div></td>
     </tr>`;
   }
@@ -319,6 +377,7 @@ class Backups extends Light {
       <p class="muted">The archives of ${this.node ? html`node <strong>${this.node}</strong>` : 'this node'} (the one serving this page),
         kept owner-only in its data folder. A schedule for configuration backups is in <a href="#/settings/general">Settings</a>.</p>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.renderRunning()}
       ${this.renderLast()}
       <div class="two-col">${this.renderCreate()}${this.renderUpload()}</div>
       <section aria-labelledby="bk-list-h"><h2 id="bk-list-h">Archives ${this.backups ? html`<span class="count">(${this.backups.length})</span>` : nothing}</h2>

@@ -24,6 +24,8 @@ export class Store {
     this.output = new Map();
     /** `node/image_id` → {status, vulnerabilities, error, ts}: the last scan_started or scan_complete of each image */
     this.scans = new Map();
+    /** node name → its running backup, restore or move (the backup_started message), until its backup_done */
+    this.backupJobs = new Map();
     /** operation_id → operation_done message, for callers that wait for an operation */
     this.done = new Map();
     this.keyListeners = new Map();
@@ -162,6 +164,12 @@ export class Store {
           if (this.scans.size > SCANS) this.scans.delete(this.scans.keys().next().value);
         }
         if (key) this.touch(key);
+        break;
+      case 'backup_started':
+        this.backupJobs.set(msg.node, msg);
+        break;
+      case 'backup_done':
+        if (this.backupJobs.get(msg.node)?.job_id === msg.job_id) this.backupJobs.delete(msg.node);
         break;
       case 'stats_update':
         this.stats.set(key, { ts: msg.ts, containers: msg.containers || [] });

@@ -54,10 +54,12 @@ public final class BackupRoutes implements RouteGroup {
 
   private final Config config;
   private final NodeTarget target;
+  private final BackupDownload download;
 
   public BackupRoutes(Config config, Remote remote) {
     this.config = config;
     this.target = new NodeTarget(config.nodeName(), remote, "backups", Bus.backups(config.nodeName()));
+    this.download = new BackupDownload(config, target);
   }
 
   @Override
@@ -78,10 +80,12 @@ public final class BackupRoutes implements RouteGroup {
                 "kind?", string(), "node?", string(), "stacks?", array(string())))))
             .perNode().handle(ctx -> target.forward(ctx, Bus.Backups.LIST, new JsonObject(), Api.DEFAULT_TIMEOUT_MS)),
         Route.get("/api/backup/download/{file}", Access.ADMIN, "downloadBackup", "One archive")
-            .produces("application/gzip").errors(400, 404).handle(this::download),
+            .description("Under /api/nodes/{node}, an archive of another node of the fleet, relayed through its gateway a chunk"
+                + " at a time; a failure past the first chunk cuts the connection, so the download is short, never wrong")
+            .produces("application/gzip").errors(400, 404, 503).perNode().handle(download::serve),
         Route.get("/static/backups/{file}", Access.ADMIN, "downloadBackupStatic",
                 "The same, at the 1.3.0 path, now with authentication")
-            .produces("application/gzip").errors(400, 404).handle(this::download),
+            .produces("application/gzip").errors(400, 404).handle(download::serve),
         Route.delete("/api/backups/{file}", Access.ADMIN, "deleteBackup", "Delete one archive")
             .response(object("success", bool(), "file", string())).errors(400, 404).perNode()
             .handle(ctx -> target.forward(ctx, Bus.Backups.DELETE, new JsonObject().put("file", ctx.pathParam("file")), Api.DEFAULT_TIMEOUT_MS)),
@@ -145,26 +149,6 @@ public final class BackupRoutes implements RouteGroup {
     }
     if (!(req.getValue(Bus.NODE) instanceof String)) throw ApiException.badRequest("node is required");
     target.forward(ctx, Bus.Backups.MOVE, req, JOB_TIMEOUT_MS);
-  }
-
-  private void download(RoutingContext ctx) {
-    String file = ctx.pathParam("file");
-    if (file == null || !BackupStore.NAME.matcher(file).matches()) {
-      Api.error(ctx, 400, "Invalid backup file name");
-      return;
-    }
-    Path path = config.dataDir().resolve("backups").resolve(file);
-    ctx.vertx().fileSystem().lprops(path.toString()).onComplete(ar -> {
-      if (ar.failed() || !ar.result().isRegularFile()) {
-        Api.error(ctx, 404, "Backup not found");
-        return;
-      }
-      ctx.response()
-          .putHeader(HttpHeaders.CONTENT_TYPE, file.endsWith(".enc") ? "application/octet-stream" : "application/gzip")
-          .putHeader("Content-Disposition", "attachment; filename=\"" + file + "\"")
-          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-          .sendFile(path.toString());
-    });
   }
 
   // ---- restore: JSON or a streamed upload ----

@@ -71,13 +71,20 @@ final class BackupStore {
     return AtomicFiles.createPrivateFolder(staging.resolve(purpose + "-" + UUID.randomUUID()));
   }
 
-  /** A name no archive has yet, for an archive made at {@code when}. */
-  String newName(Instant when, boolean encrypted) {
-    String base = "backup_" + STAMP.format(when);
-    String ext = encrypted ? ".tar.gz.enc" : ".tar.gz";
-    String name = base + ext;
-    for (int i = 2; Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS) && i < 1000; i++) name = base + "_" + i + ext;
-    return name;
+  /**
+   * A name no archive has yet, for an archive made at {@code when}: numbered above every archive
+   * of the same second, encrypted or not. Reusing a freed lower number would sort the new
+   * archive as older than its neighbours, and retention would drop it next.
+   */
+  String newName(Instant when, boolean encrypted) throws IOException {
+    String stamp = STAMP.format(when);
+    int highest = 0;
+    for (Path p : archives()) {
+      Matcher m = NAME.matcher(p.getFileName().toString());
+      if (m.matches() && m.group(1).equals(stamp)) highest = Math.max(highest, m.group(2) == null ? 1 : Integer.parseInt(m.group(2)));
+    }
+    if (highest >= 999) throw ApiException.conflict("Too many backups in the same second; try again");
+    return "backup_" + stamp + (highest == 0 ? "" : "_" + (highest + 1)) + (encrypted ? ".tar.gz.enc" : ".tar.gz");
   }
 
   /** Moves a finished archive in under its name (same filesystem: atomic). */
@@ -94,6 +101,24 @@ final class BackupStore {
     Path p = dir.resolve(name);
     if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) throw ApiException.notFound("Backup not found");
     return p;
+  }
+
+  /**
+   * {@code {size, offset, data}}: up to {@code max} bytes of a kept archive from {@code offset},
+   * base64. A download through another node pulls the archive this way, a chunk at a time: the
+   * gateway carries signed JSON messages, not streams. A published archive never changes (a new
+   * name each time, moved in whole), so the chunks of one download fit together.
+   */
+  JsonObject chunk(String name, Object offset, int max) throws IOException {
+    Path p = existing(name);
+    long size = Files.size(p);
+    if (!(offset instanceof Number n) || n.longValue() < 0 || n.longValue() > size) throw ApiException.badRequest("Invalid offset");
+    long from = n.longValue();
+    try (InputStream in = Files.newInputStream(p)) {
+      in.skipNBytes(from);
+      byte[] bytes = in.readNBytes((int) Math.min(max, size - from));
+      return new JsonObject().put("size", size).put("offset", from).put("data", java.util.Base64.getEncoder().encodeToString(bytes));
+    }
   }
 
   /** Newest first. */

@@ -34,6 +34,7 @@ import java.util.function.Supplier;
  * deleted and restored, stacks moved to other nodes and received from them. Its file and Engine
  * I/O runs on a worker pool of its own, never on its event loop. One job (backup, restore or
  * move) runs at a time: another is refused with 409 rather than queued behind hours of copying.
+ * Each job that starts is told on the feed ({@link BackupFeed}).
  */
 public final class BackupVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(BackupVerticle.class);
@@ -53,6 +54,7 @@ public final class BackupVerticle extends VerticleBase {
   private Restorer restorer;
   private Mover mover;
   private Receiver receiver;
+  private BackupFeed feed;
   /** The job running, or null. */
   private String busy;
 
@@ -84,7 +86,8 @@ public final class BackupVerticle extends VerticleBase {
           creator = new Creator(jobs, settings, peers);
           restorer = new Restorer(jobs, settings, peers);
           mover = new Mover(jobs, creator, remote);
-          receiver = new Receiver(jobs, restorer, this::exclusive);
+          feed = new BackupFeed(vertx, config.nodeName());
+          receiver = new Receiver(jobs, restorer, this::job);
           receiver.start();
           Map<String, Function<JsonObject, Future<?>>> actions = new HashMap<>();
           actions.put(Bus.Backups.CREATE, this::create);
@@ -94,7 +97,9 @@ public final class BackupVerticle extends VerticleBase {
             return new JsonObject().put("success", true).put("file", req.getString("file"));
           }));
           actions.put(Bus.Backups.RESTORE, this::restore);
-          actions.put(Bus.Backups.MOVE, req -> exclusive(() -> mover.move(req))
+          actions.put(Bus.Backups.READ, req -> jobs.blocking(() -> store.chunk(req.getString("file"), req.getValue("offset"), Mover.CHUNK)));
+          actions.put(Bus.Backups.MOVE, req -> job(new BackupFeed.Start("move", "api", List.of(String.valueOf(req.getValue(Bus.NAME))),
+                  Boolean.TRUE.equals(req.getValue("volumes")), null, String.valueOf(req.getValue(Bus.NODE))), () -> mover.move(req))
               .andThen(ar -> Meters.of(vertx).backup("move", ar.succeeded())));
           actions.put(Bus.Backups.RECEIVE_BEGIN, receiver::begin);
           actions.put(Bus.Backups.RECEIVE_CHUNK, receiver::chunk);
@@ -123,12 +128,25 @@ public final class BackupVerticle extends VerticleBase {
     return f.andThen(ar -> busy = null);
   }
 
+  /**
+   * One job at a time, told on the feed. A request refused before its job starts (bad input,
+   * another job running) tells nothing; one that starts always tells how it ended.
+   */
+  private Future<JsonObject> job(BackupFeed.Start start, Supplier<Future<JsonObject>> work) {
+    return exclusive(() -> {
+      Future<JsonObject> f = work.get();
+      BackupFeed.Job j = feed.started(start);
+      return f.andThen(ar -> feed.done(j, ar));
+    });
+  }
+
   /** {@code {stacks?, volumes?, stop?, passphrase?, trigger?}}: made, checked, published, then the oldest beyond BACKUP_KEEP go. */
   private Future<JsonObject> create(JsonObject req) {
     List<String> stacks = names(req.getValue("stacks"));
     Encryption.checkPassphrase(req.getValue("passphrase"));
     Creator.Options o = new Creator.Options(stacks, flag(req, "volumes", false), flag(req, "stop", false), req.getString("passphrase"));
-    return exclusive(() -> creator.create(o).compose(made -> jobs.blocking(() -> {
+    String trigger = "schedule".equals(req.getString("trigger")) ? "schedule" : "api";
+    return job(new BackupFeed.Start("create", trigger, stacks, o.volumes(), null, null), () -> creator.create(o).compose(made -> jobs.blocking(() -> {
       try {
         store.publish(made.file(), made.name());
       } finally {
@@ -136,7 +154,7 @@ public final class BackupVerticle extends VerticleBase {
       }
       List<String> removed = store.retain(config.backup().keep());
       LOG.info("Backup {} made ({} bytes, {} stack(s), {} volume(s){}){}", made.name(), made.size(), made.stacks().size(),
-          made.volumes(), made.encrypted() ? ", encrypted" : "", "schedule".equals(req.getString("trigger")) ? " on schedule" : "");
+          made.volumes(), made.encrypted() ? ", encrypted" : "", "schedule".equals(trigger) ? " on schedule" : "");
       return made.toJson().put("removed", new JsonArray(removed));
     }))).andThen(ar -> Meters.of(vertx).backup("create", ar.succeeded()));
   }
@@ -155,7 +173,11 @@ public final class BackupVerticle extends VerticleBase {
       Restorer.Options o = new Restorer.Options(file, req.getString("passphrase"), stacks, rename(req.getValue("rename")),
           flag(req, "up", false), flag(req, "dry_run", false), flag(req, "volumes", true), flag(req, "settings", false), false,
           req.getString(Bus.BY));
-      done = exclusive(() -> restorer.restore(o)).andThen(ar -> Meters.of(vertx).backup("restore", ar.succeeded()));
+      // A dry run changes nothing and answers at once: the preview is not a restore the feed need tell.
+      done = (o.dryRun() ? exclusive(() -> restorer.restore(o))
+          : job(new BackupFeed.Start("restore", "api", stacks, o.volumes(), upload == null ? file.getFileName().toString() : null, null),
+              () -> restorer.restore(o)))
+          .andThen(ar -> Meters.of(vertx).backup("restore", ar.succeeded()));
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }

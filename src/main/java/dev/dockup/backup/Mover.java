@@ -132,9 +132,9 @@ final class Mover {
             run.line(name + " runs on " + target + "; taking it down and trashing it here");
             return jobs.stacks(Bus.Stacks.DELETE, new JsonObject().put(Bus.NAME, name).put(Bus.FORCE, true), jobs.operationTimeoutMs())
                 .recover(t -> {
-                  run.line("The stack runs on " + target + " but could not be removed here: " + t.getMessage());
+                  run.line("The stack runs on " + target + " but could not be removed here: " + BackupFeed.reason(t));
                   return Future.failedFuture(new ApiException(500, "Moved to " + target + ", but not removed from " + jobs.node() + ": "
-                      + t.getMessage(), run.done(false).put("restore", restored)));
+                      + BackupFeed.reason(t), run.done(false).put("restore", restored)));
                 });
           })
           .map(deleted -> {
@@ -178,7 +178,7 @@ final class Mover {
 
   /** Nothing is left half-done: the target drops what it received, and a stack this move stopped runs again. */
   private Future<JsonObject> undo(Run run, State state, String name, Throwable cause) {
-    String why = cause instanceof ApiException a ? a.getMessage() : "Internal error";
+    String why = BackupFeed.reason(cause);
     if (!(cause instanceof ApiException)) LOG.error("Move of {} to {} failed", name, run.target, cause);
     run.line("Move failed: " + why);
     Future<?> abort = state.upload == null ? Future.succeededFuture()
@@ -187,7 +187,7 @@ final class Mover {
         : jobs.stacks(Bus.Stacks.OPERATION, new JsonObject().put(Bus.NAME, name).put(Bus.OPERATION, "up"), jobs.operationTimeoutMs())
             .onSuccess(v -> run.line(name + " started again here"))
             .recover(t -> {
-              run.line(name + " could not be started again here: " + t.getMessage());
+              run.line(name + " could not be started again here: " + BackupFeed.reason(t));
               return Future.succeededFuture();
             });
     int status = cause instanceof ApiException a ? a.status() : 500;

@@ -18,7 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * The receiving end of a move: another node (through the signed gateway) announces a stack,
@@ -50,10 +51,11 @@ final class Receiver {
 
   private final Jobs jobs;
   private final Restorer restorer;
-  private final Function<java.util.function.Supplier<Future<JsonObject>>, Future<JsonObject>> exclusive;
+  private final BiFunction<BackupFeed.Start, Supplier<Future<JsonObject>>, Future<JsonObject>> exclusive;
   private final Map<String, Upload> uploads = new HashMap<>();
 
-  Receiver(Jobs jobs, Restorer restorer, Function<java.util.function.Supplier<Future<JsonObject>>, Future<JsonObject>> exclusive) {
+  /** {@code exclusive}: the node's one job at a time, announced on the feed. */
+  Receiver(Jobs jobs, Restorer restorer, BiFunction<BackupFeed.Start, Supplier<Future<JsonObject>>, Future<JsonObject>> exclusive) {
     this.jobs = jobs;
     this.restorer = restorer;
     this.exclusive = exclusive;
@@ -132,8 +134,10 @@ final class Receiver {
             throw ApiException.badRequest("The archive arrived damaged (size or checksum differ)");
           }
           String passphrase = Mover.passphrase(jobs.config(), id);
-          return exclusive.apply(() -> restorer.restore(new Restorer.Options(u.file, passphrase, List.of(u.stack),
-              Map.of(), req.getBoolean("up", true), false, req.getBoolean("volumes", true), false, true, req.getString(Bus.BY))));
+          boolean volumes = req.getBoolean("volumes", true);
+          return exclusive.apply(new BackupFeed.Start("restore", "move", List.of(u.stack), volumes, null, null),
+              () -> restorer.restore(new Restorer.Options(u.file, passphrase, List.of(u.stack),
+                  Map.of(), req.getBoolean("up", true), false, volumes, false, true, req.getString(Bus.BY))));
         })
         .andThen(ar -> drop(id));
   }

@@ -125,6 +125,8 @@ public final class Bus {
     public static final String DELETE = "delete";
     public static final String RESTORE = "restore";
     public static final String MOVE = "move";
+    /** {@code {file, offset}}: one chunk of a kept archive, for a download through another node. */
+    public static final String READ = "read";
     public static final String RECEIVE_BEGIN = "receive-begin";
     public static final String RECEIVE_CHUNK = "receive-chunk";
     public static final String RECEIVE_END = "receive-end";

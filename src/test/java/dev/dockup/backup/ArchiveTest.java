@@ -271,6 +271,8 @@ class ArchiveTest {
         "backup_20240501_100000.tar.gz"), store.archives().stream().map(p -> p.getFileName().toString()).toList());
     assertEquals(List.of("backup_20240501_100000_2.tar.gz", "backup_20240501_100000.tar.gz"), store.retain(2));
     assertEquals(2, store.archives().size());
+    Files.delete(store.dir().resolve("backup_20240501_100001.tar.gz"));
+    assertEquals("backup_20240501_100001_3.tar.gz.enc", store.newName(t.plusSeconds(1), true), "above the highest, never a freed number");
     assertEquals(400, assertThrows(ApiException.class, () -> store.existing("../secret.key")).status());
     assertEquals(404, assertThrows(ApiException.class, () -> store.existing("backup_20200101_000000.tar.gz")).status());
   }

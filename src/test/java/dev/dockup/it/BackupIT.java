@@ -277,6 +277,53 @@ class BackupIT {
     return Files.readAllBytes(out);
   }
 
+  /** Every feed client, whatever its scope, reads these: names, sizes and DockUp's words, never a passphrase. */
+  @Test
+  void theFeedTellsABackupMadeAndARestoreThatFailedWithoutItsPassphrase() throws Exception {
+    try (Ws feed = Ws.feed(node)) {
+      Http.Resp made = node.http.post("/api/backup/create", new JsonObject().put("stacks", new JsonArray().add(a)));
+      assertEquals(200, made.status(), made.toString());
+      JsonObject started = feed.next(m -> "backup_started".equals(m.getString("type")), Duration.ofSeconds(10));
+      assertEquals("create", started.getString("kind"));
+      assertEquals("api", started.getString("trigger"));
+      assertEquals(new JsonArray().add(a), started.getJsonArray("stacks"));
+      assertFalse(started.getBoolean("with_volumes"));
+      assertEquals(node.http.get("/api/version").json().getString("node"), started.getString("node"));
+      assertNotNull(started.getString("ts"));
+      JsonObject done = feed.next(m -> "backup_done".equals(m.getString("type")), Duration.ofSeconds(10));
+      assertEquals(started.getString("job_id"), done.getString("job_id"));
+      assertTrue(done.getBoolean("success"));
+      assertEquals(made.json().getString("backup_file"), done.getString("file"));
+      assertEquals(made.json().getLong("size"), done.getLong("size"));
+      assertFalse(done.getBoolean("encrypted"));
+      assertEquals(new JsonArray().add(a), done.getJsonArray("stacks"));
+      assertNull(done.getValue("error"));
+
+      String sealed = node.http.post("/api/backup/create", new JsonObject().put("stacks", new JsonArray().add(a)).put("passphrase", "feed-right-pass"))
+          .json().getString("backup_file");
+      feed.next(m -> "backup_done".equals(m.getString("type")) && sealed.equals(m.getString("file")), Duration.ofSeconds(10));
+      Http.Resp refused = node.http.post("/api/backup/restore", new JsonObject().put("backup_file", sealed).put("passphrase", "feed-wrong-pass"));
+      assertEquals(400, refused.status(), refused.toString());
+      JsonObject restore = feed.next(m -> "backup_started".equals(m.getString("type")), Duration.ofSeconds(10));
+      assertEquals("restore", restore.getString("kind"));
+      assertEquals(sealed, restore.getString("file"));
+      JsonObject failed = feed.next(m -> "backup_done".equals(m.getString("type")), Duration.ofSeconds(10));
+      assertEquals(restore.getString("job_id"), failed.getString("job_id"));
+      assertFalse(failed.getBoolean("success"));
+      assertEquals(sealed, failed.getString("file"));
+      assertEquals(refused.json().getString("error"), failed.getString("error"), "the answer's own words");
+      String all = feed.seen.toString();
+      assertFalse(all.contains("feed-right-pass") || all.contains("feed-wrong-pass"), all);
+      assertFalse(all.contains("Exception"), all);
+
+      // A dry run is a preview, not a restore: the next job told is the backup after it.
+      assertEquals(200, node.http.post("/api/backup/restore?dry_run=true", new JsonObject().put("backup_file", sealed)
+          .put("passphrase", "feed-right-pass")).status());
+      backup("", new JsonObject().put("stacks", new JsonArray().add(a)));
+      assertEquals("create", feed.next(m -> "backup_started".equals(m.getString("type")), Duration.ofSeconds(10)).getString("kind"));
+    }
+  }
+
   @Test
   void retentionKeepsTheNewestBackupKeep() {
     List<String> made = new java.util.ArrayList<>();

@@ -8,9 +8,11 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -37,6 +39,12 @@ class BackupMoveIT {
         volumes:
           data:
         """.formatted(Engine.IMAGE);
+  }
+
+  /** The first message the feed told so far, or tells within 10 s, that matches (the feed's order across nodes is not fixed). */
+  static JsonObject told(Ws feed, java.util.function.Predicate<JsonObject> match) throws InterruptedException {
+    for (JsonObject m : List.copyOf(feed.seen)) if (match.test(m)) return m;
+    return feed.next(match, Duration.ofSeconds(10));
   }
 
   @Test
@@ -81,7 +89,25 @@ class BackupMoveIT {
                 Duration.ofSeconds(10));
             assertEquals("move", line.getString("operation"));
             assertEquals(s, line.getString("stack"));
+            JsonObject started = told(feed, m -> "backup_started".equals(m.getString("type")) && "move".equals(m.getString("kind")));
+            assertEquals(b, started.getString("target"));
+            JsonObject done = told(feed, m -> "backup_done".equals(m.getString("type")) && started.getString("job_id").equals(m.getString("job_id")));
+            assertTrue(done.getBoolean("success"));
+            // B restored it as the end of a move, and said so too.
+            assertTrue(told(feed, m -> "backup_done".equals(m.getString("type")) && b.equals(m.getString("node"))
+                && "move".equals(m.getString("trigger"))).getBoolean("success"));
           }
+
+          // An archive of B downloaded from A, relayed chunk by chunk: the same bytes; one B lacks is 404.
+          byte[] big = new byte[3 * 512 * 1024 + 12345];
+          new java.util.Random(7).nextBytes(big);
+          String file = "backup_20000101_000000.tar.gz";
+          Files.createDirectories(nb.dataDir.resolve("backups"));
+          Files.write(nb.dataDir.resolve("backups").resolve(file), big);
+          Backups.Download relayed = Backups.download(na.http, "/api/nodes/" + b + "/backup/download/" + file);
+          assertEquals(200, relayed.status());
+          assertArrayEquals(big, relayed.bytes(), "the relayed archive, byte for byte");
+          assertEquals(404, Backups.download(na.http, "/api/nodes/" + b + "/backup/download/backup_20000101_000001.tar.gz").status());
 
           // On B, running, with its files and its volume's data.
           nb.awaitStack(s, st -> "running".equals(st.getString("status")), Duration.ofSeconds(30));

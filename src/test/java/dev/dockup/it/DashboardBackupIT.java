@@ -4,6 +4,7 @@ import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Files;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
@@ -22,7 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * backup of one stack made from the page, downloaded (the bytes the API serves), restored by
  * upload after its dry-run preview (the stack chosen there), and a version of the compose file
  * made current again from the stack's History tab with its diff shown first; the pages
- * screenshot at 375 and 1440 px and checked by axe-core in both themes.
+ * screenshot at 375 and 1440 px and checked by axe-core in both themes. The page is live: a
+ * backup started through the API shows running, then in the list, and a restore that fails
+ * elsewhere is said in the polite live region, all without a reload.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardBackupIT {
@@ -54,6 +59,25 @@ class DashboardBackupIT {
   void stop() throws Exception {
     if (browser != null) browser.close();
     if (node != null) node.close();
+    try (Engine engine = Engine.shared()) {
+      engine.removeProjects(prefix);
+    }
+    Engine.sh("docker volume rm -f " + prefix + "-slow_data >/dev/null 2>&1 || true");
+  }
+
+  /** `sleep` as PID 1 ignores SIGTERM: stopping it for the copy takes its whole grace period, so the backup is seen running. */
+  static String slowToStop() {
+    return """
+        services:
+          db:
+            image: %s
+            command: ["sleep", "3600"]
+            stop_grace_period: 3s
+            volumes:
+              - data:/data
+        volumes:
+          data:
+        """.formatted(Engine.IMAGE);
   }
 
   private String compose() {
@@ -146,7 +170,29 @@ class DashboardBackupIT {
       p.locator("dockup-history tr[data-version]").first().getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Show changes")).click();
       p.locator("dockup-history .diff-text").waitFor();
     });
+    live(encrypted);
     browser.assertOnlyOrigin(origin);
+  }
+
+  /** Started elsewhere (the API), seen here: running, then listed; a failed restore is announced politely. */
+  private void live(String encrypted) throws Exception {
+    String slow = prefix + "-slow";
+    assertEquals(201, node.http.post("/api/stack/" + slow + "/compose", Stacks.content(slowToStop())).status());
+    assertEquals(200, node.http.operation(slow, "up").status());
+    page.evaluate("h => { location.hash = h; }", "#/backups");
+    assertThat(page.locator("tr[data-file]")).hasCount(node.http.get("/api/backups").json().getJsonArray("backups").size());
+    CompletableFuture<Http.Resp> made = CompletableFuture.supplyAsync(() -> node.http.post("/api/backup/create",
+        new JsonObject().put("stacks", new JsonArray().add(slow)).put("volumes", true).put("stop", true)));
+    Locator running = page.locator("#bk-running");
+    assertThat(running).containsText("Backup of " + slow + " with volumes");
+    assertThat(page.locator("#bk-create button[type=submit]")).isDisabled();
+    Http.Resp r = made.get(120, TimeUnit.SECONDS);
+    assertEquals(200, r.status(), r.toString());
+    assertThat(running).hasCount(0);
+    assertThat(page.locator("tr[data-file='" + r.json().getString("backup_file") + "']")).containsText(slow);
+
+    assertEquals(400, node.http.post("/api/backup/restore", new JsonObject().put("backup_file", encrypted).put("passphrase", "wrong horse")).status());
+    assertThat(page.locator("#announcer")).containsText("Restore of every stack from " + encrypted + " failed");
   }
 
   /** Screenshots at 1440 and 375 px in both themes of what `hash` (then `then`) shows; axe at 1440 px in both themes. */
