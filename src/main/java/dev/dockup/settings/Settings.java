@@ -1,6 +1,5 @@
 package dev.dockup.settings;
 
-import dev.dockup.schedule.CronSchedule;
 import dev.dockup.bus.ApiException;
 import dev.dockup.store.JsonFile;
 import dev.dockup.store.SecretBox;
@@ -12,27 +11,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.time.DateTimeException;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Pattern;
 
 /**
  * The settings of {@code GET/POST /api/config}, persisted in {@code DATA_DIR/settings.json}.
@@ -67,10 +56,7 @@ public final class Settings {
   public static final List<String> NOTIFY_EVENTS =
       List.of("update_available", "update_applied", "update_failed", "update_blocked", "stack_unhealthy", "operation_failed");
 
-  static final int MAX_URLS = 20;
-  static final int MAX_URL_LENGTH = 2048;
-  private static final String MASK_SUFFIX = "/***";
-  private static final Pattern SCHEME_URL = Pattern.compile("^[a-z][a-z0-9+.-]*://\\S+$");
+  static final String MASK_SUFFIX = "/***";
 
   /** The formats a remote template catalog may be in. */
   public static final List<String> TEMPLATE_FORMATS = List.of("portainer", "linuxserver", "casaos");
@@ -87,35 +73,28 @@ public final class Settings {
 
   @FunctionalInterface
   private interface Check {
-    Object apply(Object raw) throws Invalid;
-  }
-
-  /** Why a value is refused; the reason is shown to the client, so it never holds a credential. */
-  private static final class Invalid extends Exception {
-    Invalid(String reason) {
-      super(reason, null, false, false);
-    }
+    Object apply(Object raw) throws SettingChecks.Invalid;
   }
 
   private static final Map<String, Key> KEYS = keys();
 
   private static Map<String, Key> keys() {
     Map<String, Key> k = new LinkedHashMap<>();
-    add(k, INSTANCE_NAME, "DockUp", Settings::instanceNameValue);
-    add(k, TIMEZONE, "UTC", Settings::zoneValue);
-    add(k, NOTIFICATION_ENABLED, false, Settings::booleanValue);
-    add(k, NOTIFICATION_URLS, List.of(), Settings::notificationUrlsValue);
-    add(k, NOTIFY_ON, NOTIFY_EVENTS, Settings::notifyOnValue);
-    add(k, DEFAULT_CRON, "0 3 * * *", raw -> cronValue(raw, false));
-    add(k, STATS_INTERVAL, 5, raw -> wholeValue(raw, 1, 300));
-    add(k, APPDATA_INTERVAL, 3600, raw -> wholeValue(raw, 60, 604_800));
-    add(k, HUB_REGISTRY_URL, "https://registry-1.docker.io", Settings::httpUrlValue);
-    add(k, HUB_AUTH_URL, "https://auth.docker.io", Settings::httpUrlValue);
-    add(k, DISCORD_API_URL, "https://discord.com/api", Settings::httpUrlValue);
-    add(k, SLACK_API_URL, "https://hooks.slack.com", Settings::httpUrlValue);
-    add(k, TEMPLATE_URLS, List.of(), Settings::templateUrlsValue);
-    add(k, BACKUP_CRON, null, raw -> cronValue(raw, true));
-    add(k, SCAN_CRON, null, raw -> cronValue(raw, true));
+    add(k, INSTANCE_NAME, "DockUp", SettingChecks::instanceName);
+    add(k, TIMEZONE, "UTC", SettingChecks::zone);
+    add(k, NOTIFICATION_ENABLED, false, SettingChecks::bool);
+    add(k, NOTIFICATION_URLS, List.of(), SettingChecks::notificationUrls);
+    add(k, NOTIFY_ON, NOTIFY_EVENTS, SettingChecks::notifyOn);
+    add(k, DEFAULT_CRON, "0 3 * * *", raw -> SettingChecks.cron(raw, false));
+    add(k, STATS_INTERVAL, 5, raw -> SettingChecks.whole(raw, 1, 300));
+    add(k, APPDATA_INTERVAL, 3600, raw -> SettingChecks.whole(raw, 60, 604_800));
+    add(k, HUB_REGISTRY_URL, "https://registry-1.docker.io", SettingChecks::httpUrl);
+    add(k, HUB_AUTH_URL, "https://auth.docker.io", SettingChecks::httpUrl);
+    add(k, DISCORD_API_URL, "https://discord.com/api", SettingChecks::httpUrl);
+    add(k, SLACK_API_URL, "https://hooks.slack.com", SettingChecks::httpUrl);
+    add(k, TEMPLATE_URLS, List.of(), SettingChecks::templateUrls);
+    add(k, BACKUP_CRON, null, raw -> SettingChecks.cron(raw, true));
+    add(k, SCAN_CRON, null, raw -> SettingChecks.cron(raw, true));
     return Collections.unmodifiableMap(k);
   }
 
@@ -159,7 +138,7 @@ public final class Settings {
     if (!doc.containsKey(key.name())) return key.defaultValue();
     try {
       return key.check().apply(doc.getValue(key.name()));
-    } catch (Invalid e) {
+    } catch (SettingChecks.Invalid e) {
       LOG.warn("{}: {} is invalid ({}); using the default", FILE, key.name(), e.getMessage());
       return key.defaultValue();
     }
@@ -184,8 +163,8 @@ public final class Settings {
       plain.addAll(stringsOrEmpty(doc.getValue(NOTIFICATION_URLS)));
     }
     try {
-      return notificationUrlsValue(new JsonArray(new ArrayList<>(plain)));
-    } catch (Invalid e) {
+      return SettingChecks.notificationUrls(new JsonArray(new ArrayList<>(plain)));
+    } catch (SettingChecks.Invalid e) {
       LOG.warn("{}: {} are invalid ({}); using none", FILE, NOTIFICATION_URLS, e.getMessage());
       return List.of();
     }
@@ -259,8 +238,8 @@ public final class Settings {
         }
         try {
           Object raw = changes.getValue(name);
-          accepted.put(name, name.equals(NOTIFICATION_URLS) ? notificationUrlsValue(unmask(raw, urls(before.get(name)))) : key.check().apply(raw));
-        } catch (Invalid e) {
+          accepted.put(name, name.equals(NOTIFICATION_URLS) ? SettingChecks.notificationUrls(unmask(raw, urls(before.get(name)))) : key.check().apply(raw));
+        } catch (SettingChecks.Invalid e) {
           invalid.put(name, e.getMessage());
         }
       }
@@ -346,145 +325,6 @@ public final class Settings {
       out.add(matches != null && !matches.isEmpty() ? matches.poll() : item);
     }
     return out;
-  }
-
-  // --- checks: each returns the value to store or throws Invalid with the reason ---
-
-  private static String instanceNameValue(Object raw) throws Invalid {
-    if (!(raw instanceof String s) || s.isBlank() || s.length() > 100) {
-      throw new Invalid("must be a non-blank string of 1 to 100 characters");
-    }
-    return s;
-  }
-
-  private static String zoneValue(Object raw) throws Invalid {
-    if (!(raw instanceof String s)) throw new Invalid("must be an IANA zone name such as Europe/Paris");
-    String shown = s.length() > 64 ? s.substring(0, 64) + "…" : s;
-    ZoneId zone;
-    try {
-      zone = ZoneId.of(s);
-    } catch (DateTimeException e) {
-      throw new Invalid("unknown zone '" + shown + "'");
-    }
-    // An offset has no daylight-saving rules: schedules would drift by an hour twice a year.
-    if (zone instanceof ZoneOffset) throw new Invalid("'" + shown + "' is an offset, not a zone; use a name such as Europe/Paris");
-    return zone.getId();
-  }
-
-  private static Boolean booleanValue(Object raw) throws Invalid {
-    if (!(raw instanceof Boolean b)) throw new Invalid("must be true or false");
-    return b;
-  }
-
-  private static Integer wholeValue(Object raw, int min, int max) throws Invalid {
-    String rule = "must be a whole number from " + min + " to " + max;
-    if (!(raw instanceof Number n)) throw new Invalid(rule);
-    BigDecimal value;
-    try {
-      value = n instanceof BigDecimal d ? d
-          : n instanceof BigInteger i ? new BigDecimal(i)
-          : n instanceof Double || n instanceof Float ? BigDecimal.valueOf(n.doubleValue())
-          : BigDecimal.valueOf(n.longValue());
-    } catch (NumberFormatException e) {
-      throw new Invalid(rule); // NaN, infinity
-    }
-    if (value.stripTrailingZeros().scale() > 0) throw new Invalid(rule);
-    if (value.compareTo(BigDecimal.valueOf(min)) < 0 || value.compareTo(BigDecimal.valueOf(max)) > 0) throw new Invalid(rule);
-    return value.intValueExact();
-  }
-
-  private static String cronValue(Object raw, boolean optional) throws Invalid {
-    if (optional && (raw == null || (raw instanceof String s && s.isBlank()))) return null;
-    String rule = optional ? "must be a 5-field cron expression, or null or \"\" for off" : "must be a 5-field cron expression";
-    if (!(raw instanceof String s)) throw new Invalid(rule);
-    String cron = s.trim();
-    try {
-      // The schedules' own rules: a default they would refuse (one that never runs) is no default.
-      CronSchedule.parse(cron, "UTC");
-    } catch (IllegalArgumentException e) {
-      throw new Invalid(rule + ": " + e.getMessage());
-    }
-    return cron;
-  }
-
-  private static List<String> notifyOnValue(Object raw) throws Invalid {
-    String rule = "must be a list of " + String.join(", ", NOTIFY_EVENTS);
-    if (!(raw instanceof JsonArray a)) throw new Invalid(rule);
-    LinkedHashSet<String> events = new LinkedHashSet<>();
-    for (Object item : a) {
-      if (!(item instanceof String s) || !NOTIFY_EVENTS.contains(s)) throw new Invalid(rule);
-      events.add(s);
-    }
-    return List.copyOf(events);
-  }
-
-  /** Reasons name items by position only: the URL itself is a credential. */
-  private static List<String> notificationUrlsValue(Object raw) throws Invalid {
-    if (!(raw instanceof JsonArray a)) throw new Invalid("must be a list of URLs");
-    if (a.size() > MAX_URLS) throw new Invalid("at most " + MAX_URLS + " URLs");
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < a.size(); i++) {
-      String item = a.getValue(i) instanceof String s ? s : null;
-      String at = "item " + (i + 1);
-      if (item == null || !SCHEME_URL.matcher(item).matches()) throw new Invalid(at + " is not a URL with a scheme (scheme://...)");
-      if (item.length() > MAX_URL_LENGTH) throw new Invalid(at + " is longer than " + MAX_URL_LENGTH + " characters");
-      // A mask that matched no stored URL would otherwise replace the credential with "***".
-      if (item.endsWith(MASK_SUFFIX)) throw new Invalid(at + " is a masked value that matches no stored URL; send the full URL");
-      out.add(item);
-    }
-    return List.copyOf(out);
-  }
-
-  private static String httpUrlValue(Object raw) throws Invalid {
-    return httpUrl(raw, "must be an http:// or https:// URL");
-  }
-
-  private static String httpUrl(Object raw, String rule) throws Invalid {
-    if (!(raw instanceof String s) || s.length() > MAX_URL_LENGTH) throw new Invalid(rule);
-    URI uri;
-    try {
-      uri = new URI(s);
-    } catch (URISyntaxException e) {
-      throw new Invalid(rule);
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) throw new Invalid(rule);
-    // These URLs are shown in full: credentials have no place in them.
-    if (uri.getRawUserInfo() != null) throw new Invalid(rule + " without user:password@");
-    return s;
-  }
-
-  /**
-   * A list of {@code {url, format}}. A bare URL is taken too, its format guessed from its shape
-   * (the LinuxServer.io API, a CasaOS store archive or compose file, else a Portainer list); the
-   * same catalog twice is kept once.
-   */
-  private static List<TemplateUrl> templateUrlsValue(Object raw) throws Invalid {
-    String rule = "must be a list of {url, format} (format: " + String.join(", ", TEMPLATE_FORMATS) + ")";
-    if (!(raw instanceof JsonArray a)) throw new Invalid(rule);
-    if (a.size() > MAX_URLS) throw new Invalid("at most " + MAX_URLS + " URLs");
-    LinkedHashSet<TemplateUrl> out = new LinkedHashSet<>();
-    for (int i = 0; i < a.size(); i++) {
-      String at = "item " + (i + 1);
-      Object item = a.getValue(i);
-      if (item instanceof String s) {
-        String url = httpUrl(s, at + " must be an http:// or https:// URL");
-        out.add(new TemplateUrl(url, guessFormat(url)));
-      } else if (item instanceof JsonObject o && o.size() == 2 && o.getValue("format") instanceof String f) {
-        if (!TEMPLATE_FORMATS.contains(f)) throw new Invalid(at + " has an unknown format; " + rule);
-        out.add(new TemplateUrl(httpUrl(o.getValue("url"), at + " must have an http:// or https:// url"), f));
-      } else {
-        throw new Invalid(at + " must be {url, format} or a URL");
-      }
-    }
-    return List.copyOf(out);
-  }
-
-  private static String guessFormat(String url) {
-    String path = URI.create(url).getPath().toLowerCase(Locale.ROOT);
-    if (url.contains("api.linuxserver.io") || path.endsWith("/api/v1/images")) return "linuxserver";
-    if (path.endsWith(".zip") || path.endsWith(".yml") || path.endsWith(".yaml")) return "casaos";
-    return "portainer";
   }
 
   // --- getters for the features that use the settings ---
