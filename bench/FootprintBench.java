@@ -33,7 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The stacks are written into a folder of the bench's own and started with the compose CLI
  * (the first {@code --running} of them; the rest are only created, {@code network_mode: none},
  * since the engine's address pool holds a few hundred networks at most). Needs BenchKit.java,
- * FeedBench.java (engine client) and StacksBench.java (load): {@code bench/run FootprintBench}.
+ * FeedBench.java (engine client) and StacksBench.java (load): {@code bench/run FootprintBench},
+ * from the checkout's root, where the README's run command starts DockUp (the JVM options name
+ * the class-data archive {@code target/dockup.jsa} relative to it).
  */
 public class FootprintBench extends BenchKit {
     static final String USER_AGENT = "dockup-footprintbench";
@@ -63,8 +65,8 @@ public class FootprintBench extends BenchKit {
         FeedBench.Engine engine = new FeedBench.Engine(o.dockerSocket);
         engine.ping();
         int dockerd = dockerdPid(o);
-        requireNoProjects(engine, o.prefix);
-        Path work = Files.createTempDirectory("dockup-footprint-");
+        if (!o.reuse) requireNoProjects(engine, o.prefix);
+        Path work = o.workDir.isEmpty() ? Files.createTempDirectory("dockup-footprint-") : Files.createDirectories(Path.of(o.workDir));
         Path stacks = Files.createDirectories(work.resolve("stacks"));
         Path data = work.resolve("data");
         System.out.printf("work folder %s; dockerd pid %d; load average %s%n", work, dockerd, loadAverage());
@@ -83,10 +85,15 @@ public class FootprintBench extends BenchKit {
                 for (int i = running.size() + idle.size() + toStart.size() + 1; i <= size; i++) {
                     toCreate.add(checkedName(o.prefix + "-" + i));
                 }
+                if (o.reuse) {
+                    // Stacks a kept earlier run left (same --work-dir and --prefix) are used as they are.
+                    toStart.removeIf(name -> Files.isRegularFile(stacks.resolve(name).resolve("compose.yaml")));
+                    toCreate.removeIf(name -> Files.isRegularFile(stacks.resolve(name).resolve("compose.yaml")));
+                }
                 compose(o, stacks, toStart, true, created);
                 compose(o, stacks, toCreate, false, created);
-                running.addAll(toStart);
-                idle.addAll(toCreate);
+                for (int i = running.size() + 1; i <= wantRunning; i++) running.add(o.prefix + "-" + i);
+                for (int i = running.size() + idle.size() + 1; i <= size; i++) idle.add(o.prefix + "-" + i);
                 results.add(measureSize(o, work, stacks, data, token, dockerd, running, idle));
             }
         } finally {
@@ -125,7 +132,8 @@ public class FootprintBench extends BenchKit {
             if (jwt == null || jwt.status() != 200) throw new BenchException("no JWT from the first start: " + (jwt == null ? "no answer" : jwt.text()));
             String bearer = String.valueOf(((Map<?, ?>) Json.parse(jwt.text())).get("token"));
             Map<String, String> headers = Map.of("Authorization", "Bearer " + bearer, "Accept", "application/json");
-            byte[] body = "{\"name\":\"footprint\",\"scope\":\"admin\"}".getBytes(StandardCharsets.UTF_8);
+            // Named by the time: a reused DATA_DIR keeps the tokens of earlier runs.
+            byte[] body = ("{\"name\":\"footprint-" + System.currentTimeMillis() + "\",\"scope\":\"admin\"}").getBytes(StandardCharsets.UTF_8);
             byte[] req = anonymous.endpoint.request("POST", "/api/tokens", headers, body, true);
             Http.Response created = anonymous.exchange(req, 10_000);
             if (created.status() / 100 != 2) throw new BenchException("POST /api/tokens: HTTP " + created.status() + " " + abbreviate(created.text()));
@@ -148,7 +156,9 @@ public class FootprintBench extends BenchKit {
             List<String> cmd = new ArrayList<>(Arrays.asList(o.compose.trim().split("\\s+")));
             cmd.addAll(List.of("-p", name, "-f", file.toString()));
             cmd.addAll(start ? List.of("up", "-d") : List.of("create"));
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+            pb.environment().put("DOCKER_HOST", "unix://" + o.dockerSocket);
+            Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
@@ -261,7 +271,8 @@ public class FootprintBench extends BenchKit {
             try {
                 List<String> follow = running.subList(0, Math.min(o.follow, running.size()));
                 for (String name : follow) feed.send("{\"follow_logs\":{\"stack\":" + Json.quote(name) + ",\"tail\":10}}");
-                feed.awaitTicks(2, Duration.ofSeconds(60));
+                // Measured once the code that serves it is compiled: a few ticks in, as a dashboard left open is.
+                feed.awaitTicks(o.warmTicks, Duration.ofSeconds(120));
                 Window watch = node.window("one client watching stats of all, following logs of " + follow.size(), dockerd,
                         o.watchSeconds * 1000L, null);
                 int ticks = feed.ticks();
@@ -313,7 +324,9 @@ public class FootprintBench extends BenchKit {
             if (!o.jvmOptions.isEmpty()) cmd.add("@" + Path.of(o.jvmOptions).toAbsolutePath());
             cmd.addAll(List.of("-jar", Path.of(o.jar).toAbsolutePath().toString()));
             Path log = work.resolve("dockup-" + label + ".log");
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+            // In the folder the bench runs in, as the README's run command does: the JVM options name
+            // the class-data archive relative to it. DOCKUP_CONFIG keeps conf/config.json out.
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             Map<String, String> env = pb.environment();
             env.keySet().removeIf(k -> k.startsWith("DOCKUP_") || k.startsWith("DOCKER_") || k.startsWith("COMPOSE_")
                     || k.startsWith("JAVA_TOOL") || k.startsWith("JDK_JAVA") || List.of("PORT", "HOST", "STACKS_DIR", "DATA_DIR").contains(k));
@@ -684,12 +697,15 @@ public class FootprintBench extends BenchKit {
                 "  --load-seconds=10                   StacksBench load (after 2 s warm-up)",
                 "  --connections=8                     StacksBench connections",
                 "  --follow=10                         stacks whose logs the client follows",
+                "  --warm-ticks=4                      stats ticks the client gets before its window",
                 "  --image=dockup-test/busybox:1",
                 "  --compose=docker compose            compose command used to create the stacks",
                 "  --prefix=footprint                  stack names <prefix>-1 ..",
                 "  --docker-socket=/var/run/docker.sock",
                 "  --dockerd-pid=0                     default: /var/run/docker.pid",
-                "  --keep=false                        keep stacks and work folder");
+                "  --keep=false                        keep stacks and work folder",
+                "  --work-dir=                         work folder (default: a new temporary one)",
+                "  --reuse=false                       use the stacks a kept run left in --work-dir");
 
         String jar = "target/dockup.jar";
         String jvmOptions = "conf/jvm.options";
@@ -703,12 +719,15 @@ public class FootprintBench extends BenchKit {
         int loadSeconds = 10;
         int connections = 8;
         int follow = 10;
+        int warmTicks = 4;
         String image = "dockup-test/busybox:1";
         String compose = "docker compose";
         String prefix = "footprint";
         String dockerSocket = "/var/run/docker.sock";
         int dockerdPid = 0;
         boolean keep = false;
+        String workDir = "";
+        boolean reuse = false;
         boolean help = false;
 
         static Options parse(String[] args) throws UsageException {
@@ -745,12 +764,15 @@ public class FootprintBench extends BenchKit {
                 case "load-seconds" -> loadSeconds = intIn(key, v, 1, 300);
                 case "connections" -> connections = intIn(key, v, 1, 256);
                 case "follow" -> follow = intIn(key, v, 0, 16);
+                case "warm-ticks" -> warmTicks = intIn(key, v, 1, 100);
                 case "image" -> image = v;
                 case "compose" -> compose = v;
                 case "prefix" -> prefix = v;
                 case "docker-socket" -> dockerSocket = v;
                 case "dockerd-pid" -> dockerdPid = intIn(key, v, 0, Integer.MAX_VALUE);
                 case "keep" -> keep = bool(key, v);
+                case "work-dir" -> workDir = v;
+                case "reuse" -> reuse = bool(key, v);
                 default -> throw new UsageException("unknown option --" + key);
             }
         }

@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -119,7 +120,14 @@ final class EngineClient {
   }
 
   private Future<EngineHttp.Answer> call(HttpClientAgent agent, HttpMethod method, String path) {
-    return agent.request(request(method, path).setIdleTimeout(CALL_IDLE_TIMEOUT_MS))
+    Future<HttpClientRequest> request;
+    try {
+      request = agent.request(request(method, path).setIdleTimeout(CALL_IDLE_TIMEOUT_MS));
+    } catch (IllegalStateException closed) {
+      // The verticle is stopping: what was still queued fails like any call to a gone engine.
+      return Future.failedFuture(closed);
+    }
+    return request
         .compose(req -> req.send())
         .compose(res -> bounded(res).map(body -> new EngineHttp.Answer(res.statusCode(), EngineHttp.parse(body))));
   }
@@ -155,7 +163,13 @@ final class EngineClient {
    * once when the engine ends it or the connection breaks, never after {@link Stream#close()}.
    */
   Future<Stream> stream(String path, Handler<Buffer> data, Handler<Throwable> ended) {
-    return streams.request(request(HttpMethod.GET, path))
+    Future<HttpClientRequest> request;
+    try {
+      request = streams.request(request(HttpMethod.GET, path));
+    } catch (IllegalStateException closed) {
+      return Future.failedFuture(closed);
+    }
+    return request
         .compose(req -> req.send())
         .compose(res -> {
           if (res.statusCode() != 200) {

@@ -69,6 +69,7 @@ final class EngineWatch {
   private boolean engineOk;
   private EngineClient.Stream eventStream;
   private int inspectsInFlight;
+  private boolean stopped;
   private final Queue<Runnable> inspectsWaiting = new ArrayDeque<>();
   private int generation;
   /** The wait before the next attempt: none after a loss, then growing to {@link #MAX_BACKOFF_MS}. */
@@ -93,6 +94,8 @@ final class EngineWatch {
 
   void stop() {
     generation++;
+    stopped = true;
+    inspectsWaiting.clear();
     closeEventStream();
   }
 
@@ -204,6 +207,10 @@ final class EngineWatch {
   private <T> Future<T> limited(Supplier<Future<T>> call) {
     Promise<T> result = Promise.promise();
     Runnable run = () -> {
+      if (stopped) {
+        result.fail("stopped");
+        return;
+      }
       inspectsInFlight++;
       call.get().onComplete(ar -> {
         inspectsInFlight--;
