@@ -241,7 +241,7 @@ public class FootprintBench extends BenchKit {
         static final Window NONE = new Window(Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1);
     }
 
-    record SizeResult(int size, int running, List<Double> firstS, List<Double> completeS, Window idle, Window watch,
+    record SizeResult(int size, int running, List<Double> firstS, List<Double> completeS, List<Double> cpuS, Window idle, Window watch,
                       Window load, int ticks, double maxSampleMs, int logLines, StacksBench.Result list) {}
 
     static SizeResult measureSize(Options o, Path work, Path stacks, Path data, String token, int dockerd,
@@ -250,6 +250,7 @@ public class FootprintBench extends BenchKit {
         System.out.printf("%n== %d stacks (%d running, %d created only); load average %s%n", size, running.size(), idle.size(), loadAverage());
         List<Double> firsts = new ArrayList<>();
         List<Double> completes = new ArrayList<>();
+        List<Double> cpus = new ArrayList<>();
         Node node = null;
         try {
             for (int i = 1; i <= o.starts; i++) {
@@ -257,7 +258,8 @@ public class FootprintBench extends BenchKit {
                 double[] t = node.timeList(token, running, idle);
                 firsts.add(t[0]);
                 completes.add(t[1]);
-                System.out.printf("  start %d: first answer %.2f s, complete list %.2f s%n", i, t[0], t[1]);
+                cpus.add(t[2]);
+                System.out.printf("  start %d: first answer %.2f s, complete list %.2f s (CPU used by then %.2f s)%n", i, t[0], t[1], t[2]);
                 if (i < o.starts) {
                     node.stop();
                     node = null;
@@ -265,7 +267,7 @@ public class FootprintBench extends BenchKit {
             }
             Thread.sleep(o.settleSeconds * 1000L);
             Window idleWindow = node.window("idle, no client", dockerd, o.idleSeconds * 1000L, null);
-            if (size == 0) return new SizeResult(size, 0, firsts, completes, idleWindow, Window.NONE, Window.NONE, 0, Double.NaN, 0, null);
+            if (size == 0) return new SizeResult(size, 0, firsts, completes, cpus, idleWindow, Window.NONE, Window.NONE, 0, Double.NaN, 0, null);
 
             Feed feed = Feed.open(node.url(), token);
             try {
@@ -287,7 +289,7 @@ public class FootprintBench extends BenchKit {
                     list[0] = StacksBench.measure("DockUp GET /api/stacks", dockup.endpoint, dockup.request("GET", "/api/stacks", null, false), load);
                 });
                 feed.check();
-                return new SizeResult(size, running.size(), firsts, completes, idleWindow, watch, loaded, ticks, maxSample, lines, list[0]);
+                return new SizeResult(size, running.size(), firsts, completes, cpus, idleWindow, watch, loaded, ticks, maxSample, lines, list[0]);
             } finally {
                 feed.close();
             }
@@ -377,7 +379,9 @@ public class FootprintBench extends BenchKit {
                 long now = System.nanoTime();
                 if (r.status() == 200) {
                     if (Double.isNaN(first)) first = (now - startedNs) / 1e9;
-                    if (complete(r.text(), running, idle)) return new double[] {first, (now - startedNs) / 1e9};
+                    if (complete(r.text(), running, idle)) {
+                        return new double[] {first, (now - startedNs) / 1e9, (double) Proc.cpuTicks(pid()) / Proc.CLK_TCK};
+                    }
                 }
                 last = "HTTP " + r.status() + " " + abbreviate(r.text());
                 Thread.sleep(10);
@@ -614,6 +618,7 @@ public class FootprintBench extends BenchKit {
         System.out.printf("   %s%n", "target");
         row(results, "first answer, s (median)", r -> median(r.firstS()), "%.2f", "<= 1.5 at 20");
         row(results, "complete list, s (median)", r -> median(r.completeS()), "%.2f", "<= 2 at 100");
+        row(results, "CPU used until complete, s (median)", r -> median(r.cpuS()), "%.2f", "");
         row(results, "idle, no client: RSS MB", r -> r.idle().rssMaxMb(), "%.1f", "<= 120 with none");
         row(results, "idle, no client: threads", r -> (double) r.idle().threadsMax(), "%.0f", "");
         row(results, "idle, no client: CPU %", r -> r.idle().cpuPercent(), "%.2f", "");
