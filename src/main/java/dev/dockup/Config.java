@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +39,10 @@ public record Config(
     boolean secureCookies,
     int updateGraceSeconds,
     Cluster cluster,
-    List<Path> allowOutsidePaths) {
+    List<Path> allowOutsidePaths,
+    Scan scan,
+    Templates templates,
+    Backup backup) {
 
   /** The fleet settings; {@code enabled} false means a single node with a local event bus. */
   public record Cluster(boolean enabled, String name, String host, int port, int eventBusPort,
@@ -48,6 +53,36 @@ public record Config(
           + ", eventBusPort=" + eventBusPort + ", members=" + members + ", secret=" + (secret == null ? "unset" : "***") + "]";
     }
   }
+
+  /**
+   * Vulnerability scans: which scanner ({@code trivy}, {@code grype} or {@code auto}: Trivy when
+   * found, else Grype), how many run at once, how long one may take, how long a result is
+   * reused, and an optional Trivy server with its token (passed to Trivy in its environment).
+   */
+  public record Scan(String scanner, int concurrency, int timeoutSeconds, int cacheHours, String trivyServer, String trivyToken) {
+    public static final List<String> SCANNERS = List.of("auto", "trivy", "grype");
+
+    @Override
+    public String toString() {
+      return "Scan[scanner=" + scanner + ", concurrency=" + concurrency + ", timeoutSeconds=" + timeoutSeconds
+          + ", cacheHours=" + cacheHours + ", trivyServer=" + (trivyServer == null ? "unset" : trivyServer)
+          + ", trivyToken=" + (trivyToken == null ? "unset" : "***") + "]";
+    }
+  }
+
+  /**
+   * Remote template catalogs: private addresses allowed or not (an SSRF guard), the time and
+   * size one fetch may take, and how often the catalogs are fetched again (0: only on request).
+   */
+  public record Templates(boolean allowPrivate, int timeoutSeconds, int maxBytes, int refreshSeconds) {}
+
+  /**
+   * Backups: how many archives are kept ({@code BACKUP_KEEP}), the largest upload a restore takes
+   * ({@code BACKUP_MAX_UPLOAD}, streamed to disk), and the most an archive may hold once
+   * uncompressed ({@code BACKUP_MAX_DATA}: a small archive that would expand past it is refused
+   * before anything is written).
+   */
+  public record Backup(int keep, long maxUploadBytes, long maxDataBytes) {}
 
   public static final Pattern NODE_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
@@ -78,7 +113,20 @@ public record Config(
       Map.entry("DOCKUP_CLUSTER_MEMBERS", "cluster_members"),
       Map.entry("DOCKUP_CLUSTER_SECRET", "cluster_secret"),
       Map.entry("DOCKUP_CLUSTER_CONFIG", "cluster_config"),
-      Map.entry("ALLOW_OUTSIDE_PATHS", "allow_outside_paths"));
+      Map.entry("ALLOW_OUTSIDE_PATHS", "allow_outside_paths"),
+      Map.entry("SCANNER", "scanner"),
+      Map.entry("SCAN_CONCURRENCY", "scan_concurrency"),
+      Map.entry("SCAN_TIMEOUT", "scan_timeout"),
+      Map.entry("SCAN_CACHE_HOURS", "scan_cache_hours"),
+      Map.entry("TRIVY_SERVER", "trivy_server"),
+      Map.entry("TRIVY_TOKEN", "trivy_token"),
+      Map.entry("TEMPLATE_ALLOW_PRIVATE", "template_allow_private"),
+      Map.entry("TEMPLATE_TIMEOUT", "template_timeout"),
+      Map.entry("TEMPLATE_MAX_BYTES", "template_max_bytes"),
+      Map.entry("TEMPLATE_REFRESH", "template_refresh"),
+      Map.entry("BACKUP_KEEP", "backup_keep"),
+      Map.entry("BACKUP_MAX_UPLOAD", "backup_max_upload"),
+      Map.entry("BACKUP_MAX_DATA", "backup_max_data"));
 
   public static Config load(Path file, Map<String, String> env) {
     JsonObject json = defaults();
@@ -118,7 +166,18 @@ public record Config(
         .put("eventbus_port", 5702)
         .put("cluster_members", new JsonArray())
         .put("cluster_config", "cluster.xml")
-        .put("allow_outside_paths", new JsonArray());
+        .put("allow_outside_paths", new JsonArray())
+        .put("scanner", "auto")
+        .put("scan_concurrency", 1)
+        .put("scan_timeout", 900)
+        .put("scan_cache_hours", 24)
+        .put("template_allow_private", false)
+        .put("template_timeout", 30)
+        .put("template_max_bytes", 16 * 1024 * 1024)
+        .put("template_refresh", 86_400)
+        .put("backup_keep", 10)
+        .put("backup_max_upload", 2L * 1024 * 1024 * 1024)
+        .put("backup_max_data", 64L * 1024 * 1024 * 1024);
   }
 
   public static Config fromJson(JsonObject json) {
@@ -153,7 +212,36 @@ public record Config(
         bool(json, "secure_cookies"),
         intValue(json, "update_grace", 1, 3_600),
         cluster(json),
-        list(json, "allow_outside_paths").stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList());
+        list(json, "allow_outside_paths").stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList(),
+        scan(json),
+        new Templates(bool(json, "template_allow_private"), intValue(json, "template_timeout", 1, 600),
+            intValue(json, "template_max_bytes", 64 * 1024, 256 * 1024 * 1024), intValue(json, "template_refresh", 0, 30 * 86_400)),
+        new Backup(intValue(json, "backup_keep", 1, 10_000),
+            longValue(json, "backup_max_upload", 1024 * 1024, Long.MAX_VALUE / 4),
+            longValue(json, "backup_max_data", 1024 * 1024, Long.MAX_VALUE / 4)));
+  }
+
+  private static Scan scan(JsonObject json) {
+    String scanner = String.valueOf(json.getValue("scanner")).trim().toLowerCase(Locale.ROOT);
+    if (!Scan.SCANNERS.contains(scanner)) throw new IllegalStateException("SCANNER must be trivy, grype or auto, got: " + scanner);
+    String server = json.getString("trivy_server");
+    server = server == null || server.isBlank() ? null : server.trim().replaceAll("/+$", "");
+    if (server != null) {
+      URI uri;
+      try {
+        uri = new URI(server);
+      } catch (URISyntaxException e) {
+        uri = null;
+      }
+      // The URL is logged and shown: a credential belongs in TRIVY_TOKEN, never in it.
+      if (uri == null || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
+          || !List.of("http", "https").contains(String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT))) {
+        throw new IllegalStateException("TRIVY_SERVER must be an http:// or https:// URL without user info or query");
+      }
+    }
+    String token = json.getString("trivy_token");
+    return new Scan(scanner, intValue(json, "scan_concurrency", 1, 16), intValue(json, "scan_timeout", 1, 86_400),
+        intValue(json, "scan_cache_hours", 0, 8_760), server, token == null || token.isBlank() ? null : token.trim());
   }
 
   private static Cluster cluster(JsonObject json) {
@@ -179,6 +267,18 @@ public record Config(
       n = new BigDecimal(String.valueOf(v).trim()).intValueExact();
     } catch (NumberFormatException | ArithmeticException e) {
       throw new IllegalStateException(key + " must be a whole number, got: " + v);
+    }
+    if (n < min || n > max) throw new IllegalStateException(key + " must be in " + min + ".." + max + ", got: " + n);
+    return n;
+  }
+
+  private static long longValue(JsonObject json, String key, long min, long max) {
+    Object v = json.getValue(key);
+    long n;
+    try {
+      n = new BigDecimal(String.valueOf(v).trim()).longValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalStateException(key + " must be a whole number of bytes, got: " + v);
     }
     if (n < min || n > max) throw new IllegalStateException(key + " must be in " + min + ".." + max + ", got: " + n);
     return n;
@@ -229,6 +329,6 @@ public record Config(
         + ", loginWindowSeconds=" + loginWindowSeconds + ", trustedProxies=" + trustedProxies
         + ", allowedOrigins=" + allowedOrigins + ", secureCookies=" + secureCookies
         + ", updateGraceSeconds=" + updateGraceSeconds + ", cluster=" + cluster
-        + ", allowOutsidePaths=" + allowOutsidePaths + "]";
+        + ", allowOutsidePaths=" + allowOutsidePaths + ", scan=" + scan + ", templates=" + templates + ", backup=" + backup + "]";
   }
 }

@@ -2,6 +2,7 @@ package dev.dockup;
 
 import dev.dockup.audit.AuditLog;
 import dev.dockup.auth.AuthService;
+import dev.dockup.backup.BackupVerticle;
 import dev.dockup.auth.FileAuthStore;
 import dev.dockup.auth.SigningKey;
 import dev.dockup.bus.Bus;
@@ -9,6 +10,7 @@ import dev.dockup.notify.Notifier;
 import dev.dockup.notify.NotifyVerticle;
 import dev.dockup.peer.PeerService;
 import dev.dockup.registry.RegistryClient;
+import dev.dockup.scan.ScanVerticle;
 import dev.dockup.schedule.ScheduleVerticle;
 import dev.dockup.update.UpdateVerticle;
 import dev.dockup.settings.Settings;
@@ -24,6 +26,7 @@ import dev.dockup.fleet.Signer;
 import dev.dockup.stack.StackListCache;
 import dev.dockup.stack.StacksVerticle;
 import dev.dockup.store.DataDir;
+import dev.dockup.template.TemplateVerticle;
 import dev.dockup.web.HttpVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -150,10 +153,14 @@ public final class DockUp {
     int instances = Math.min(4, eventLoops());
     // Stacks first, so its consumers hear the engine's first resync.
     return vertx.deployVerticle(new StacksVerticle(config, stackList))
+        // Before the engine too: it mirrors the engine's containers from the first resync on.
+        .compose(id -> vertx.deployVerticle(new ScanVerticle(config)))
         .compose(id -> vertx.deployVerticle(new EngineVerticle(config, shared.settings())))
         .compose(id -> vertx.deployVerticle(new UpdateVerticle(config, shared.registry(), shared.notifier()::notify)))
         .compose(id -> vertx.deployVerticle(new ScheduleVerticle(config, shared.settings(), Clock.systemUTC())))
         .compose(id -> vertx.deployVerticle(new NotifyVerticle(config.nodeName(), shared.notifier())))
+        .compose(id -> vertx.deployVerticle(new TemplateVerticle(config, shared.settings(), shared.remote(), signer)))
+        .compose(id -> vertx.deployVerticle(new BackupVerticle(config, shared.settings(), shared.peers(), shared.remote())))
         .compose(id -> vertx.deployVerticle(new FleetVerticle(config, signer,
             shared.auth().store() instanceof FleetAuthStore fleetStore ? List.of(fleetStore.tidyJob()) : List.of(), busIds)))
         .compose(id -> config.cluster().enabled()

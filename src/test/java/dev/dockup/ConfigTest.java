@@ -51,12 +51,38 @@ class ConfigTest {
   }
 
   @Test
+  void templateCatalogSettings() {
+    Config.Templates d = Config.load(null, Map.of()).templates();
+    assertEquals(new Config.Templates(false, 30, 16 * 1024 * 1024, 86_400), d);
+    Config.Templates set = Config.load(null, Map.of("TEMPLATE_ALLOW_PRIVATE", "true", "TEMPLATE_TIMEOUT", "5",
+        "TEMPLATE_MAX_BYTES", "100000", "TEMPLATE_REFRESH", "0")).templates();
+    assertEquals(new Config.Templates(true, 5, 100_000, 0), set);
+    assertRefused(Map.of("TEMPLATE_TIMEOUT", "0"), "template_timeout");
+    assertRefused(Map.of("TEMPLATE_MAX_BYTES", "10"), "template_max_bytes");
+    assertRefused(Map.of("TEMPLATE_ALLOW_PRIVATE", "maybe"), "template_allow_private");
+  }
+
+  @Test
   void allowOutsidePathsIsAListOfFolders() throws IOException {
     assertEquals(java.util.List.of(), Config.load(null, Map.of()).allowOutsidePaths());
     Config fromEnv = Config.load(null, Map.of("ALLOW_OUTSIDE_PATHS", "/srv/shared/, /opt/certs"));
     assertEquals(java.util.List.of(Path.of("/srv/shared"), Path.of("/opt/certs")), fromEnv.allowOutsidePaths());
     Path file = Files.writeString(dir.resolve("config.json"), "{\"allow_outside_paths\": [\"/srv/a/../b\"]}");
     assertEquals(java.util.List.of(Path.of("/srv/b")), Config.load(file, Map.of()).allowOutsidePaths());
+  }
+
+  @Test
+  void scanSettingsHaveDefaultsAndTheTokenIsNeverShown() {
+    Config.Scan d = Config.load(null, Map.of()).scan();
+    assertEquals(new Config.Scan("auto", 1, 900, 24, null, null), d);
+    Config c = Config.load(null, Map.of("SCANNER", "Grype", "SCAN_CONCURRENCY", "3", "SCAN_TIMEOUT", "60",
+        "SCAN_CACHE_HOURS", "0", "TRIVY_SERVER", "http://10.0.0.5:4954/", "TRIVY_TOKEN", "s3cret-token"));
+    assertEquals(new Config.Scan("grype", 3, 60, 0, "http://10.0.0.5:4954", "s3cret-token"), c.scan());
+    assertTrue(!c.toString().contains("s3cret-token") && c.toString().contains("trivyToken=***"), c.toString());
+    assertRefused(Map.of("SCANNER", "clair"), "SCANNER");
+    assertRefused(Map.of("SCAN_CONCURRENCY", "0"), "scan_concurrency");
+    assertRefused(Map.of("TRIVY_SERVER", "http://user:pw@host:4954"), "TRIVY_SERVER");
+    assertRefused(Map.of("TRIVY_SERVER", "ftp://host"), "TRIVY_SERVER");
   }
 
   @Test

@@ -267,10 +267,7 @@ public final class AuthRoutes implements RouteGroup {
   private String throttled(RoutingContext ctx) {
     String client = ctx.get(Gate.CLIENT);
     long retry = auth.retryAfter(client);
-    if (retry > 0) {
-      ctx.response().putHeader(io.vertx.core.http.HttpHeaders.RETRY_AFTER, Long.toString(retry));
-      throw new ApiException(429, "Too many failed attempts; retry in " + retry + " s");
-    }
+    if (retry > 0) throw Gate.throttled(ctx, retry);
     return client;
   }
 }

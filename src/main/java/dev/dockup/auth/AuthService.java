@@ -91,10 +91,6 @@ public final class AuthService {
     throttle.failed(client, System.currentTimeMillis());
   }
 
-  public long trackedClients() {
-    return throttle.size();
-  }
-
   // ---- credentials ----
 
   /** An API token's principal: a hash lookup (tokens are long and random; no bcrypt needed). */

@@ -59,12 +59,6 @@ public record Credentials(String apiToken, String bearer, String cookie, String 
     return bare;
   }
 
-  /** Either form, as a cookie header is read by the session checks. */
-  static String sessionCookie(String header) {
-    String named = namedSession(header);
-    return named != null ? named : bareSession(header);
-  }
-
   private static boolean looksLikeJwt(String v) {
     return v.chars().filter(c -> c == '.').count() == 2 && v.matches("[A-Za-z0-9_.-]+");
   }

@@ -1,6 +1,7 @@
 package dev.dockup.auth;
 
 import dev.dockup.audit.AuditLog;
+import dev.dockup.bus.ApiException;
 import dev.dockup.web.Api;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -8,6 +9,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.authorization.PermissionBasedAuthorization;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.AuthenticationHandler;
@@ -139,53 +141,56 @@ public final class Gate {
     AuthService.Refused r = ctx.get(REFUSAL);
     String client = ctx.get(CLIENT);
     long retry = r != null && client != null ? auth.retryAfter(client) : 0;
-    if (retry > 0) throttled(ctx, retry);
+    if (retry > 0) Api.fail(ctx, throttled(ctx, retry));
     else if (r != null) Api.send(ctx, r.status(), r.body());
     else Api.error(ctx, 401, "Authentication required");
   }
 
-  /** 429 with {@code Retry-After} for a client past its failed attempts. */
-  public static void throttled(RoutingContext ctx, long retryAfterSeconds) {
+  /** The 429 for a client past its failed attempts, its {@code Retry-After} already on the response. */
+  static ApiException throttled(RoutingContext ctx, long retryAfterSeconds) {
     ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
-    Api.error(ctx, 429, "Too many failed attempts; retry in " + retryAfterSeconds + " s");
+    return new ApiException(429, "Too many failed attempts; retry in " + retryAfterSeconds + " s");
   }
 
   // ---- the chain's links, one per kind of credential ----
 
   private AuthenticationHandler chain(boolean feedDoor) {
+    ApiTokens tokens = new ApiTokens(auth);
     ChainAuthHandler chain = ChainAuthHandler.any()
-        .add(link(Credentials::bearer, (ctx, jwt) -> auth.fromBearer(jwt)))
-        .add(link(Credentials::apiToken, (ctx, token) -> Future.succeededFuture(auth.fromApiToken(token))))
+        .add(link(Credentials::bearer, (ctx, jwt) -> auth.fromBearer(jwt).map(Principal::toUser)))
+        .add(link(Credentials::apiToken, (ctx, token) -> tokens.authenticate(new TokenCredentials(token))))
         .add(link(Credentials::cookie, this::session))
         // The 1.3.0 quirk: the bare session value as the whole Cookie header.
         .add(link(Credentials::bareCookie, this::session));
     if (feedDoor) {
       chain.add(link(Credentials::queryToken, (ctx, token) -> token.startsWith(AuthService.TOKEN_PREFIX)
-          ? Future.succeededFuture(auth.fromApiToken(token)) : auth.fromBearer(token)));
+          ? tokens.authenticate(new TokenCredentials(token)) : auth.fromBearer(token).map(Principal::toUser)));
     }
     return chain;
   }
 
   private interface Check {
-    Future<Principal> apply(RoutingContext ctx, String value);
+    Future<User> apply(RoutingContext ctx, String value);
   }
 
   /**
    * A link fails with a plain 401 when its credential is absent (the chain then tries the next)
-   * and keeps the refusal of a credential that is present, so the answer can say why.
+   * and keeps the refusal of a credential that is present, so the answer can say why. The links
+   * read the credentials parsed once by {@link #admit} rather than being vertx-web's own
+   * header and cookie handlers, whose refusals the chain would lose.
    */
   private AuthenticationHandler link(Function<Credentials, String> read, Check check) {
     return SimpleAuthenticationHandler.create().authenticate(ctx -> {
       Credentials c = ctx.get(Credentials.KEY);
       String value = c == null ? null : read.apply(c);
       if (value == null) return Future.failedFuture(ABSENT);
-      Future<Principal> checked;
+      Future<User> checked;
       try {
         checked = check.apply(ctx, value);
       } catch (AuthService.Refused r) {
         checked = Future.failedFuture(r);
       }
-      return checked.<User>map(Principal::toUser).recover(t -> {
+      return checked.recover(t -> {
         if (t instanceof AuthService.Refused r) ctx.put(REFUSAL, r);
         return Future.failedFuture(new HttpException(401, t));
       });
@@ -193,11 +198,11 @@ public final class Gate {
   }
 
   /** A session cookie; one used again after a minute is re-issued, so 12 h count from the last use. */
-  private Future<Principal> session(RoutingContext ctx, String cookie) {
+  private Future<User> session(RoutingContext ctx, String cookie) {
     return auth.fromSessionCookie(cookie).map(s -> {
-      if (!auth.dueForReissue(s.claims())) return s.principal();
+      if (!auth.dueForReissue(s.claims())) return s.principal().toUser();
       Cookies.setSession(ctx, auth.issueSession(s.principal().sessionId()), auth.config().secureCookies());
-      return s.principal().withExpiry(AuthService.now() + AuthService.SESSION_IDLE_SECONDS);
+      return s.principal().withExpiry(AuthService.now() + AuthService.SESSION_IDLE_SECONDS).toUser();
     });
   }
 

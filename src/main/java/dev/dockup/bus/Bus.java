@@ -29,7 +29,10 @@ public final class Bus {
   public static String stacks(String node) { return "dockup." + node + ".stacks"; }
   public static String updates(String node) { return "dockup." + node + ".updates"; }
   public static String schedules(String node) { return "dockup." + node + ".schedules"; }
+  public static String scans(String node) { return "dockup." + node + ".scans"; }
+  public static String backups(String node) { return "dockup." + node + ".backups"; }
   public static String fleet(String node) { return "dockup." + node + ".fleet"; }
+  public static String templates(String node) { return "dockup." + node + ".templates"; }
   /** The only clustered service address of a node: its signed gateway. */
   public static String remote(String node) { return "dockup." + node + ".remote"; }
   /** Answered by a running node: how a newcomer finds out whether its name is taken. */
@@ -47,8 +50,17 @@ public final class Bus {
   /** Clustered map of when each fleet-once job last ran. */
   public static final String ONCE_MAP = "dockup.once";
   public static String onceLock(String job) { return "dockup.once." + job; }
+  /** Clustered map of remote template catalogs as one node fetched them, sealed, by source key. */
+  public static final String TEMPLATES_MAP = "dockup.templates";
+  /** Published (clustered) with a source key when a node put a newer catalog in {@link #TEMPLATES_MAP}. */
+  public static final String TEMPLATES_SHARED = "dockup.templates.shared";
   /** Local publication of a stack's update state ({@code stack, update_available, last_check}) for its list item. */
   public static String updateState(String node) { return "dockup." + node + ".updates.state"; }
+  /**
+   * Local publication of stored scan counts per image id, for the stack list items: either
+   * {@code images: {id: counts|null}} (all of them) or one {@code image_id, vulnerabilities}.
+   */
+  public static String scanState(String node) { return "dockup." + node + ".scans.state"; }
   /** Local publication of one compose project's containers, from the engine to the stacks. */
   public static String projectChanged(String node) { return "dockup." + node + ".engine.project"; }
   /** Local publication of the engine's reachability. */
@@ -93,6 +105,31 @@ public final class Bus {
     public static final String OPERATIONS = "operations";
     public static final String GET_OPERATION = "get-operation";
     public static final String INFO = "info";
+    /** {@code compose up --no-start}: the containers made, none started (a restore writes volume data into them). */
+    public static final String CREATE = "create";
+    /** A restore: {@code name, files {compose_file, compose, override_file?, override?, env?}, history?, history_meta?, create_only?, by?}. */
+    public static final String REPLACE = "replace";
+    public static final String HISTORY = "history";
+    public static final String HISTORY_VERSION = "history-version";
+    public static final String HISTORY_DIFF = "history-diff";
+    public static final String HISTORY_RESTORE = "history-restore";
+  }
+
+  /**
+   * Backup actions. {@code receive-*} are asked by another node's backup service, through the
+   * gateway, while it moves a stack here.
+   */
+  public static final class Backups {
+    private Backups() {}
+    public static final String CREATE = "create";
+    public static final String LIST = "list";
+    public static final String DELETE = "delete";
+    public static final String RESTORE = "restore";
+    public static final String MOVE = "move";
+    public static final String RECEIVE_BEGIN = "receive-begin";
+    public static final String RECEIVE_CHUNK = "receive-chunk";
+    public static final String RECEIVE_END = "receive-end";
+    public static final String RECEIVE_ABORT = "receive-abort";
   }
 
   /** Update actions. {@code run} takes {@code stack, mode (check|auto), trigger (schedule|manual)}. */
@@ -103,12 +140,39 @@ public final class Bus {
     public static final String HISTORY = "history";
   }
 
+  /** Scan actions; {@code image-cves} and {@code scan-all} are for the update and schedule services. */
+  public static final class Scans {
+    private Scans() {}
+    public static final String CONTAINER_SCAN = "container-scan";
+    public static final String CONTAINER_STATUS = "container-status";
+    public static final String STACK_SCAN = "stack-scan";
+    public static final String STACK_SUMMARY = "stack-summary";
+    public static final String IMAGE_SCAN = "image-scan";
+    public static final String IMAGE_STATUS = "image-status";
+    public static final String LIST = "list";
+    public static final String CLEAR = "clear";
+    public static final String INFO = "info";
+    public static final String IMAGE_CVES = "image-cves";
+    public static final String SCAN_ALL = "scan-all";
+  }
+
   /** Schedule actions. */
   public static final class Schedules {
     private Schedules() {}
     public static final String GET = "get";
     public static final String PUT = "put";
     public static final String RUN = "run";
+  }
+
+  /** Template catalog actions. */
+  public static final class Templates {
+    private Templates() {}
+    public static final String LIST = "list";
+    public static final String GET = "get";
+    public static final String LOGO = "logo";
+    public static final String CATEGORIES = "categories";
+    public static final String REFRESH = "refresh";
+    public static final String DEPLOY = "deploy";
   }
 
   /** Message fields. */
@@ -128,4 +192,6 @@ public final class Bus {
   public static final String PROJECT = "project";
   public static final String ENGINE_OK = "engine_ok";
   public static final String ASYNC = "async";
+  /** Who asked for a change: the credential the audit log names (a file's history keeps it). */
+  public static final String BY = "by";
 }

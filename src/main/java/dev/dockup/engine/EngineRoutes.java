@@ -3,6 +3,8 @@ package dev.dockup.engine;
 import dev.dockup.Config;
 import dev.dockup.DockUpVersion;
 import dev.dockup.bus.Bus;
+import dev.dockup.fleet.NodeTarget;
+import dev.dockup.fleet.Remote;
 import dev.dockup.web.Access;
 import dev.dockup.web.Api;
 import dev.dockup.web.Route;
@@ -31,11 +33,14 @@ public final class EngineRoutes implements RouteGroup {
   private final String address;
   private final String stacksAddress;
   private final String node;
+  /** Host figures of any node of the fleet (the dashboard's node cards). */
+  private final NodeTarget host;
 
-  public EngineRoutes(Config config) {
+  public EngineRoutes(Config config, Remote remote) {
     this.node = config.nodeName();
     this.address = Bus.engine(node);
     this.stacksAddress = Bus.stacks(node);
+    this.host = new NodeTarget(node, remote, "engine", address);
   }
 
   @Override
@@ -73,7 +78,8 @@ public final class EngineRoutes implements RouteGroup {
         Route.delete("/api/networks/{id}", Access.ADMIN, "deleteNetworkPlural", "The same as DELETE /api/network/{id}")
             .errors(404, 409, 503).handle(this::deleteNetwork),
         Route.get("/api/host/stats", Access.READ, "hostStats", "Host CPU, memory, disk and container counts")
-            .response(ref("HostStats")).handle(ctx -> forward(ctx, Bus.Engine.HOST_STATS, new JsonObject())),
+            .response(ref("HostStats")).errors(503).perNode()
+            .handle(ctx -> host.forward(ctx, Bus.Engine.HOST_STATS, new JsonObject(), 120_000)),
         Route.get("/api/appdata/sizes", Access.READ, "appdataSizes", "Disk used by each stack's bind mounts and volumes")
             .query("refresh", bool(), "Start a new measurement (the answer is still immediate)")
             .response(object("updated_at", nullable(string()), "refreshing", bool(), "stacks", mapOf(any())))
@@ -85,7 +91,9 @@ public final class EngineRoutes implements RouteGroup {
     return Map.of(
         "Version", object("dockup_version", string(), "docker_version", nullable(string()), "api_version", nullable(string()),
             "engine_os", nullable(string()), "engine_arch", nullable(string()), "compose_version?", nullable(string()),
-            "compose_command?", nullable(string()), "java_version", string(), "node", string(), "engine_ok", bool()),
+            "compose_command?", nullable(string()), "scanner", nullable(object("name", string(), "version", string(),
+                "mode", string("cli: the scanner's CLI alone; server: Trivy as the client of TRIVY_SERVER"))),
+            "java_version", string(), "node", string(), "engine_ok", bool()),
         "Image", object("id", string(), "tags", array(string()), "digests", array(string()), "size", integer(),
             "created", any(), "in_use", bool(), "containers", array(string())),
         "Network", object("id", string(), "name", string(), "driver", nullable(string()), "scope", nullable(string()),
@@ -117,7 +125,8 @@ public final class EngineRoutes implements RouteGroup {
   private void version(RoutingContext ctx) {
     Future<Message<Object>> engine = Api.request(ctx, address, Bus.Engine.VERSION, new JsonObject(), 10_000);
     Future<Message<Object>> stacks = Api.request(ctx, stacksAddress, Bus.Stacks.INFO, new JsonObject(), 10_000);
-    Future.join(engine, stacks).onComplete(ar -> {
+    Future<Message<Object>> scans = Api.request(ctx, Bus.scans(node), Bus.Scans.INFO, new JsonObject(), 10_000);
+    Future.join(engine, stacks, scans).onComplete(ar -> {
       JsonObject out = new JsonObject()
           .put("dockup_version", DockUpVersion.VERSION)
           .put("docker_version", null)
@@ -130,6 +139,7 @@ public final class EngineRoutes implements RouteGroup {
         JsonObject info = (JsonObject) stacks.result().body();
         out.put("compose_version", info.getString("compose_version")).put("compose_command", info.getString("compose_command"));
       }
+      out.put("scanner", scans.succeeded() && scans.result().body() instanceof JsonObject info ? info.getValue("scanner") : null);
       out.put("java_version", System.getProperty("java.version"))
           .put("node", node)
           .put("engine_ok", engineOk);

@@ -36,7 +36,9 @@ public final class Gateway extends VerticleBase {
         "stacks", Bus.stacks(node),
         "engine", Bus.engine(node),
         "updates", Bus.updates(node),
-        "schedules", Bus.schedules(node));
+        "schedules", Bus.schedules(node),
+        "scans", Bus.scans(node),
+        "backups", Bus.backups(node));
   }
 
   static final long LISTENER_CHECK_MS = 10_000;

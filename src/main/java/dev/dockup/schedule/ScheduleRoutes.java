@@ -17,6 +17,7 @@ import java.util.Map;
 
 import static dev.dockup.web.Schema.any;
 import static dev.dockup.web.Schema.bool;
+import static dev.dockup.web.Schema.described;
 import static dev.dockup.web.Schema.nullable;
 import static dev.dockup.web.Schema.object;
 import static dev.dockup.web.Schema.oneOf;
@@ -29,13 +30,13 @@ import static dev.dockup.web.Schema.string;
  * node ({@code remote} null when not clustered).
  */
 public final class ScheduleRoutes implements RouteGroup {
-  /** Above the verticle's own wait for the update service, so its 504 arrives first. */
-  static final long RUN_TIMEOUT_MS = ScheduleVerticle.RUN_TIMEOUT_MS + 60_000;
-
   private final NodeTarget target;
+  /** Above the verticle's own wait for the update service, so its 504 arrives first. */
+  private final long runTimeoutMs;
 
   public ScheduleRoutes(Config config, Remote remote) {
     this.target = new NodeTarget(config.nodeName(), remote, "schedules", Bus.schedules(config.nodeName()));
+    this.runTimeoutMs = ScheduleVerticle.runTimeoutMs(config) + 60_000;
   }
 
   @Override
@@ -61,9 +62,12 @@ public final class ScheduleRoutes implements RouteGroup {
   public Map<String, JsonObject> schemas() {
     return Map.of(
         "Schedule", object("stack", string(), "mode", oneOf("off", "check", "auto"), "cron", nullable(string()),
-            "timezone", string(), "enabled", bool(), "schedule", nullable(string()), "next_run", nullable(string())),
+            "timezone", string(), "enabled", bool(), "schedule", nullable(string()),
+            "scan_gate", oneOf("off", "no_new_critical", "no_new_high"), "next_run", nullable(string())),
         "ScheduleChange", object("mode?", oneOf("off", "check", "auto"), "cron?", string(), "enabled?", bool(),
-            "schedule?", string(), "timezone?", string("An IANA zone")));
+            "schedule?", string(), "timezone?", string("An IANA zone"),
+            "scan_gate?", described(oneOf("off", "no_new_critical", "no_new_high"),
+                "auto: refuse a new image that brings CRITICAL (or HIGH and worse) vulnerabilities the running one does not have")));
   }
 
   private void get(RoutingContext ctx) {
@@ -75,7 +79,7 @@ public final class ScheduleRoutes implements RouteGroup {
   }
 
   private void run(RoutingContext ctx) {
-    target.forward(ctx, Bus.Schedules.RUN, named(ctx), RUN_TIMEOUT_MS);
+    target.forward(ctx, Bus.Schedules.RUN, named(ctx), runTimeoutMs);
   }
 
   private static JsonObject named(RoutingContext ctx) {

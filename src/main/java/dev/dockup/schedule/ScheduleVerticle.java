@@ -42,9 +42,12 @@ public final class ScheduleVerticle extends VerticleBase {
 
   public static final String FILE = "schedules.json";
   public static final List<String> MODES = List.of("off", "check", "auto");
+  /** What an automatic update may bring in that the running image does not have (see the update verticle). */
+  public static final List<String> SCAN_GATES = List.of("off", "no_new_critical", "no_new_high");
   /** The longest timer: after it the next run is computed again from the clock. */
   static final long MAX_TIMER_MS = Duration.ofHours(1).toMillis();
   static final long RUN_TIMEOUT_MS = Duration.ofMinutes(15).toMillis();
+  static final long BACKUP_TIMEOUT_MS = Duration.ofHours(6).toMillis();
 
   /** Request and answer fields. */
   static final String BODY = "body";
@@ -55,14 +58,17 @@ public final class ScheduleVerticle extends VerticleBase {
   static final String SCHEDULE = "schedule";
   static final String NEXT_RUN = "next_run";
   static final String TRIGGER = "trigger";
+  static final String SCAN_GATE = "scan_gate";
   private static final String SCHEDULES = "schedules";
 
   /** A stack's schedule; {@code when} is parsed, so every stored schedule can run. */
-  private record Schedule(String mode, CronSchedule when) {
+  private record Schedule(String mode, CronSchedule when, String scanGate) {
     boolean enabled() { return !mode.equals("off"); }
     String cron() { return when.cron(); }
     String timezone() { return when.zone().getId(); }
-    JsonObject json() { return new JsonObject().put(MODE, mode).put(CRON, cron()).put(TIMEZONE, timezone()); }
+    JsonObject json() {
+      return new JsonObject().put(MODE, mode).put(CRON, cron()).put(TIMEZONE, timezone()).put(SCAN_GATE, scanGate);
+    }
   }
 
   private final Config config;
@@ -77,11 +83,20 @@ public final class ScheduleVerticle extends VerticleBase {
   /** The last scheduled run started per stack, so a clock that stands still never repeats it. */
   private final Map<String, Instant> lastDue = new HashMap<>();
   private final Set<String> running = new HashSet<>();
+  private SettingCron scanCron;
+  private SettingCron backupCron;
+  /** How long a run may take: the update with its pull and health wait, and the gate's two scans, each of which may wait for another. */
+  private final long runTimeoutMs;
 
   public ScheduleVerticle(Config config, Settings settings, Clock clock) {
     this.config = config;
     this.settings = settings;
     this.clock = clock;
+    this.runTimeoutMs = runTimeoutMs(config);
+  }
+
+  static long runTimeoutMs(Config config) {
+    return RUN_TIMEOUT_MS + (4L * config.scan().timeoutSeconds() + 120) * 1000;
   }
 
   @Override
@@ -97,13 +112,21 @@ public final class ScheduleVerticle extends VerticleBase {
         .onSuccess(this::load)
         .compose(doc -> vertx.eventBus().<JsonObject>localConsumer(Bus.schedules(config.nodeName()), m -> Services.serve(m, actions)).completion())
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Bus.EVENTS, m -> onEvent(m.body())).completion())
-        .onSuccess(v -> schedules.keySet().forEach(this::arm));
+        .onSuccess(v -> {
+          schedules.keySet().forEach(this::arm);
+          scanCron = new SettingCron(context, settings, clock, Settings.SCAN_CRON, settings::scanCron, this::scanAll);
+          scanCron.start();
+          backupCron = new SettingCron(context, settings, clock, Settings.BACKUP_CRON, settings::backupCron, this::backup);
+          backupCron.start();
+        });
   }
 
   @Override
   public Future<?> stop() {
     timers.values().forEach(vertx::cancelTimer);
     timers.clear();
+    if (scanCron != null) scanCron.close();
+    if (backupCron != null) backupCron.close();
     return Future.succeededFuture();
   }
 
@@ -118,7 +141,9 @@ public final class ScheduleVerticle extends VerticleBase {
         JsonObject s = (JsonObject) e.getValue();
         String mode = s.getString(MODE);
         if (!MODES.contains(mode)) throw new IllegalArgumentException("Invalid mode: " + mode);
-        schedules.put(e.getKey(), new Schedule(mode, CronSchedule.parse(s.getString(CRON), s.getString(TIMEZONE))));
+        String gate = s.getString(SCAN_GATE, "off");
+        if (!SCAN_GATES.contains(gate)) throw new IllegalArgumentException("Invalid scan gate: " + gate);
+        schedules.put(e.getKey(), new Schedule(mode, CronSchedule.parse(s.getString(CRON), s.getString(TIMEZONE)), gate));
       } catch (RuntimeException ex) {
         LOG.warn("{}: the schedule of {} is dropped: {}", FILE, e.getKey(), ex.getMessage());
       }
@@ -151,6 +176,7 @@ public final class ScheduleVerticle extends VerticleBase {
         .put(TIMEZONE, s == null ? settings.timezone() : s.timezone())
         .put(ENABLED, !mode.equals("off"))
         .put(SCHEDULE, cron)
+        .put(SCAN_GATE, s == null ? "off" : s.scanGate())
         .put(NEXT_RUN, next == null ? null : next.truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
   }
 
@@ -213,8 +239,14 @@ public final class ScheduleVerticle extends VerticleBase {
         : rawZone instanceof String s ? s : String.valueOf(rawZone);
     if (rawZone != null && !(rawZone instanceof String)) throw ApiException.badRequest("Invalid timezone: " + zone);
 
+    Object rawGate = body.getValue(SCAN_GATE);
+    String gate = rawGate == null ? (current == null ? "off" : current.scanGate()) : String.valueOf(rawGate);
+    if (rawGate != null && (!(rawGate instanceof String) || !SCAN_GATES.contains(gate))) {
+      throw ApiException.badRequest("Invalid scan_gate: " + gate + " (off, no_new_critical or no_new_high)");
+    }
+
     try {
-      return new Schedule(mode, CronSchedule.parse(cron, zone));
+      return new Schedule(mode, CronSchedule.parse(cron, zone), gate);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
@@ -234,7 +266,7 @@ public final class ScheduleVerticle extends VerticleBase {
     if (t instanceof ReplyException re) {
       return switch (re.failureType()) {
         case NO_HANDLERS -> ApiException.unavailable("Update service unavailable");
-        case TIMEOUT -> new ApiException(504, "Update run timed out after " + RUN_TIMEOUT_MS / 1000 + " s");
+        case TIMEOUT -> new ApiException(504, "Update run timed out");
         default -> new ApiException(re.failureCode() >= 400 && re.failureCode() < 600 ? re.failureCode() : 500,
             String.valueOf(re.getMessage()));
       };
@@ -245,8 +277,10 @@ public final class ScheduleVerticle extends VerticleBase {
   /** One request to the update service; the stack counts as running until its reply. */
   private Future<JsonObject> run(String name, String mode, String trigger) {
     running.add(name);
-    JsonObject payload = new JsonObject().put(Bus.STACK, name).put(MODE, mode).put(TRIGGER, trigger);
-    return Services.request(vertx, Bus.updates(config.nodeName()), Bus.Updates.RUN, payload, RUN_TIMEOUT_MS)
+    Schedule s = schedules.get(name);
+    JsonObject payload = new JsonObject().put(Bus.STACK, name).put(MODE, mode).put(TRIGGER, trigger)
+        .put(SCAN_GATE, s == null ? "off" : s.scanGate());
+    return Services.request(vertx, Bus.updates(config.nodeName()), Bus.Updates.RUN, payload, runTimeoutMs)
         .andThen(ar -> running.remove(name));
   }
 
@@ -255,6 +289,23 @@ public final class ScheduleVerticle extends VerticleBase {
     if (!(name instanceof String s)) throw ApiException.badRequest("Invalid stack name");
     StackFiles.checkName(s);
     return s;
+  }
+
+  // ---- node-wide jobs of the settings ----
+
+  private void scanAll() {
+    Services.request(vertx, Bus.scans(config.nodeName()), Bus.Scans.SCAN_ALL, new JsonObject().put(TRIGGER, "schedule"), 60_000)
+        .onSuccess(r -> LOG.info("Scheduled scan: {} image(s) queued", r.getInteger("queued")))
+        .onFailure(t -> LOG.warn("Scheduled scan not started{}: {}",
+            t instanceof ApiException a ? " (" + a.status() + ")" : "", t.getMessage()));
+  }
+
+  /** A backup of every stack's configuration, kept with the others (BACKUP_KEEP applies). */
+  private void backup() {
+    Services.request(vertx, Bus.backups(config.nodeName()), Bus.Backups.CREATE, new JsonObject().put(TRIGGER, "schedule"), BACKUP_TIMEOUT_MS)
+        .onSuccess(r -> LOG.info("Scheduled backup made: {}", r.getString("backup_file")))
+        .onFailure(t -> LOG.warn("Scheduled backup not made{}: {}",
+            t instanceof ApiException a ? " (" + a.status() + ")" : "", t.getMessage()));
   }
 
   // ---- stacks that go ----

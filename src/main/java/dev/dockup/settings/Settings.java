@@ -59,17 +59,28 @@ public final class Settings {
   public static final String SLACK_API_URL = "slack_api_url";
   public static final String TEMPLATE_URLS = "template_urls";
   public static final String BACKUP_CRON = "backup_cron";
+  public static final String SCAN_CRON = "scan_cron";
 
   /** How notification URLs are stored: never in plain text. */
   static final String NOTIFICATION_URLS_SEALED = "notification_urls_sealed";
 
   public static final List<String> NOTIFY_EVENTS =
-      List.of("update_available", "update_applied", "update_failed", "stack_unhealthy", "operation_failed");
+      List.of("update_available", "update_applied", "update_failed", "update_blocked", "stack_unhealthy", "operation_failed");
 
   static final int MAX_URLS = 20;
   static final int MAX_URL_LENGTH = 2048;
   private static final String MASK_SUFFIX = "/***";
   private static final Pattern SCHEME_URL = Pattern.compile("^[a-z][a-z0-9+.-]*://\\S+$");
+
+  /** The formats a remote template catalog may be in. */
+  public static final List<String> TEMPLATE_FORMATS = List.of("portainer", "linuxserver", "casaos");
+
+  /** A remote template catalog: where it is and what it is. */
+  public record TemplateUrl(String url, String format) {
+    JsonObject toJson() {
+      return new JsonObject().put("url", url).put("format", format);
+    }
+  }
 
   /** A key: its default and the check that turns a JSON value into the stored value. */
   private record Key(String name, Object defaultValue, Check check) {}
@@ -102,8 +113,9 @@ public final class Settings {
     add(k, HUB_AUTH_URL, "https://auth.docker.io", Settings::httpUrlValue);
     add(k, DISCORD_API_URL, "https://discord.com/api", Settings::httpUrlValue);
     add(k, SLACK_API_URL, "https://hooks.slack.com", Settings::httpUrlValue);
-    add(k, TEMPLATE_URLS, List.of(), Settings::httpUrlListValue);
+    add(k, TEMPLATE_URLS, List.of(), Settings::templateUrlsValue);
     add(k, BACKUP_CRON, null, raw -> cronValue(raw, true));
+    add(k, SCAN_CRON, null, raw -> cronValue(raw, true));
     return Collections.unmodifiableMap(k);
   }
 
@@ -216,7 +228,10 @@ public final class Settings {
   }
 
   private static Object json(Object value) {
-    return value instanceof List<?> list ? new JsonArray(new ArrayList<>(list)) : value;
+    if (!(value instanceof List<?> list)) return value;
+    JsonArray out = new JsonArray();
+    list.forEach(item -> out.add(item instanceof TemplateUrl t ? t.toJson() : item));
+    return out;
   }
 
   @SuppressWarnings("unchecked")
@@ -439,14 +454,37 @@ public final class Settings {
     return s;
   }
 
-  private static List<String> httpUrlListValue(Object raw) throws Invalid {
-    if (!(raw instanceof JsonArray a)) throw new Invalid("must be a list of http:// or https:// URLs");
+  /**
+   * A list of {@code {url, format}}. A bare URL is taken too, its format guessed from its shape
+   * (the LinuxServer.io API, a CasaOS store archive or compose file, else a Portainer list); the
+   * same catalog twice is kept once.
+   */
+  private static List<TemplateUrl> templateUrlsValue(Object raw) throws Invalid {
+    String rule = "must be a list of {url, format} (format: " + String.join(", ", TEMPLATE_FORMATS) + ")";
+    if (!(raw instanceof JsonArray a)) throw new Invalid(rule);
     if (a.size() > MAX_URLS) throw new Invalid("at most " + MAX_URLS + " URLs");
-    List<String> out = new ArrayList<>();
+    LinkedHashSet<TemplateUrl> out = new LinkedHashSet<>();
     for (int i = 0; i < a.size(); i++) {
-      out.add(httpUrl(a.getValue(i), "item " + (i + 1) + " must be an http:// or https:// URL"));
+      String at = "item " + (i + 1);
+      Object item = a.getValue(i);
+      if (item instanceof String s) {
+        String url = httpUrl(s, at + " must be an http:// or https:// URL");
+        out.add(new TemplateUrl(url, guessFormat(url)));
+      } else if (item instanceof JsonObject o && o.size() == 2 && o.getValue("format") instanceof String f) {
+        if (!TEMPLATE_FORMATS.contains(f)) throw new Invalid(at + " has an unknown format; " + rule);
+        out.add(new TemplateUrl(httpUrl(o.getValue("url"), at + " must have an http:// or https:// url"), f));
+      } else {
+        throw new Invalid(at + " must be {url, format} or a URL");
+      }
     }
     return List.copyOf(out);
+  }
+
+  private static String guessFormat(String url) {
+    String path = URI.create(url).getPath().toLowerCase(Locale.ROOT);
+    if (url.contains("api.linuxserver.io") || path.endsWith("/api/v1/images")) return "linuxserver";
+    if (path.endsWith(".zip") || path.endsWith(".yml") || path.endsWith(".yaml")) return "casaos";
+    return "portainer";
   }
 
   // --- getters for the features that use the settings ---
@@ -464,7 +502,10 @@ public final class Settings {
   public String hubAuthUrl() { return (String) values.get(HUB_AUTH_URL); }
   public String discordApiUrl() { return (String) values.get(DISCORD_API_URL); }
   public String slackApiUrl() { return (String) values.get(SLACK_API_URL); }
-  public List<String> templateUrls() { return urls(values.get(TEMPLATE_URLS)); }
+  @SuppressWarnings("unchecked")
+  public List<TemplateUrl> templateUrls() { return (List<TemplateUrl>) values.get(TEMPLATE_URLS); }
   /** Null when backups are off. */
   public String backupCron() { return (String) values.get(BACKUP_CRON); }
+  /** Null when scheduled scans are off (the default). */
+  public String scanCron() { return (String) values.get(SCAN_CRON); }
 }

@@ -1,25 +1,22 @@
 package dev.dockup.stack;
 
+import dev.dockup.proc.ProcessRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The compose CLI, v2 ({@code docker compose}) or v1 ({@code docker-compose}). Its child processes
- * get a clean environment: what compose needs to find the engine, never DockUp's own secrets.
+ * The compose CLI, v2 ({@code docker compose}) or v1 ({@code docker-compose}), run by the shared
+ * {@link ProcessRunner}: a clean environment (what compose needs to find the engine, never
+ * DockUp's own secrets), killed with its children when its time is up.
  */
 public final class ComposeCli {
   private static final Logger LOG = LoggerFactory.getLogger(ComposeCli.class);
@@ -63,34 +60,14 @@ public final class ComposeCli {
   private static String probeVersion(List<String> cmd, Map<String, String> env) {
     List<String> argv = new ArrayList<>(cmd);
     argv.addAll(List.of("version", "--short"));
-    try {
-      ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
-      pb.environment().clear();
-      pb.environment().putAll(env);
-      Process p = pb.start();
-      // Reading blocks until the process ends: a hung one is killed, which ends the read.
-      CompletableFuture.delayedExecutor(20, TimeUnit.SECONDS).execute(() -> {
-        if (p.isAlive()) killTree(p);
-      });
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      return p.waitFor() == 0 && !out.isEmpty() ? out.lines().findFirst().orElse(out) : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    String out = ProcessRunner.probe(argv, env, Duration.ofSeconds(20));
+    return out == null ? null : out.lines().findFirst().orElse(out);
   }
 
+  /** The runner's clean environment plus compose's own {@code COMPOSE_*} settings. */
   static Map<String, String> cleanEnvironment(String dockerHost) {
-    Map<String, String> out = new HashMap<>();
-    Map<String, String> own = System.getenv();
-    out.put("PATH", own.getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-    out.put("HOME", own.getOrDefault("HOME", System.getProperty("user.home", "/root")));
-    out.put("LANG", "C.UTF-8");
-    if (dockerHost != null) out.put("DOCKER_HOST", dockerHost);
-    if (own.containsKey("DOCKER_CONFIG")) out.put("DOCKER_CONFIG", own.get("DOCKER_CONFIG"));
-    own.forEach((k, v) -> {
+    Map<String, String> out = ProcessRunner.cleanEnvironment(dockerHost);
+    System.getenv().forEach((k, v) -> {
       if (k.startsWith("COMPOSE_") && !k.equals("COMPOSE_COMMAND")) out.put(k, v);
     });
     return out;
@@ -111,26 +88,16 @@ public final class ComposeCli {
     if (input != null) argv.addAll(List.of("--project-directory", dir.toString()));
     for (String f : files) argv.addAll(List.of("-f", f));
     argv.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true);
-    if (input != null) pb.redirectInput(input.toFile());
-    pb.environment().clear();
-    pb.environment().putAll(environment);
-    return pb.start();
+    return ProcessRunner.start(argv, dir, environment, input);
   }
 
   /** Blocking: hands each output line to {@code onLine} as it is printed; returns the exit code. */
   public static int drain(Process process, Consumer<String> onLine) throws IOException, InterruptedException {
-    try (BufferedReader reader = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) onLine.accept(line);
-    }
-    return process.waitFor();
+    return ProcessRunner.drain(process, onLine);
   }
 
   /** Kills compose and everything it started (plugins, helpers), children first. */
   public static void killTree(Process process) {
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
+    ProcessRunner.killTree(process);
   }
 }

@@ -11,12 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +29,14 @@ import java.util.stream.Stream;
  */
 public final class StackFiles {
   public static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
-  private static final DateTimeFormatter HISTORY_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
   static final int HISTORY_KEEP = 50;
   public static final String ENV_FILE = ".env";
+  /** Where a restore stages a stack's files in {@code STACKS_DIR} (a dot-folder: never a stack). */
+  private static final Pattern STAGING = Pattern.compile("^\\.restore-[0-9a-f-]{36}$");
 
   private final Path stacksDir;
   private final Path historyDir;
+  private final StackHistory history;
   private final Path tmpDir;
   private final Map<Path, Parsed> parseCache = new HashMap<>();
 
@@ -53,10 +52,13 @@ public final class StackFiles {
   public StackFiles(Path stacksDir, Path dataDir) throws IOException {
     this.stacksDir = stacksDir.toRealPath();
     this.historyDir = dataDir.toRealPath().resolve("history");
+    this.history = new StackHistory(historyDir);
     this.tmpDir = dataDir.toRealPath().resolve("tmp");
   }
 
   public Path root() { return stacksDir; }
+
+  StackHistory history() { return history; }
 
   public static void checkName(String name) {
     if (name == null || !NAME.matcher(name).matches()) throw ApiException.badRequest("Invalid stack name");
@@ -158,11 +160,11 @@ public final class StackFiles {
   }
 
   /** Saves atomically under the stack's existing compose file name (else compose.yaml), keeping the old text. */
-  public String writeCompose(String name, String content) throws IOException {
+  public String writeCompose(String name, String content, String by) throws IOException {
     return inFolder(name, dir -> {
       String fileName = composeFileName(dir).orElse(ComposeFile.FILE_NAMES.get(0));
       Path file = dir.resolve(fileName);
-      keepHistory(name, "compose", file, content);
+      keepHistory(name, "compose", file, content, by);
       AtomicFiles.write(file, content, null);
       return fileName;
     });
@@ -194,10 +196,10 @@ public final class StackFiles {
   }
 
   /** {@code .env} holds secrets: it is written owner-only. */
-  public void writeEnv(String name, String content) throws IOException {
+  public void writeEnv(String name, String content, String by) throws IOException {
     inFolder(name, dir -> {
       Path file = dir.resolve(ENV_FILE);
-      keepHistory(name, "env", file, content);
+      keepHistory(name, "env", file, content, by);
       AtomicFiles.write(file, content, AtomicFiles.OWNER_ONLY);
       return null;
     });
@@ -209,21 +211,67 @@ public final class StackFiles {
     return Files.readString(file, StandardCharsets.UTF_8);
   }
 
-  private void keepHistory(String name, String kind, Path current, String next) throws IOException {
-    if (!Files.isRegularFile(current)) return;
-    String previous = readInside(current);
-    if (previous.equals(next)) return;
-    AtomicFiles.createPrivateFolder(historyDir);
-    Path dir = AtomicFiles.createPrivateFolder(historyDir.resolve(name));
-    String stamp = HISTORY_TIME.format(Instant.now());
-    Path version = dir.resolve(kind + "-" + stamp);
-    for (int i = 1; Files.exists(version); i++) version = dir.resolve(kind + "-" + stamp + "-" + i);
-    AtomicFiles.write(version, previous, AtomicFiles.OWNER_ONLY);
-    try (Stream<Path> files = Files.list(dir)) {
-      List<Path> versions = files.filter(p -> p.getFileName().toString().startsWith(kind + "-"))
-          .sorted(Comparator.comparing(Path::toString).reversed()).toList();
-      for (Path old : versions.subList(Math.min(HISTORY_KEEP, versions.size()), versions.size())) Files.deleteIfExists(old);
+  /** The current text goes to the history, and {@code by} is noted as the author of {@code next}. */
+  private void keepHistory(String name, String kind, Path current, String next, String by) throws IOException {
+    String previous = Files.isRegularFile(current) ? readInside(current) : null;
+    history.keep(name, kind, current.getFileName().toString(), current, previous, next, by);
+  }
+
+  // ---- restores ----
+
+  /** A stack's files as a restore brings them: the compose file (its name and text), an optional override and {@code .env}. */
+  public record Replacement(String composeFile, String compose, String overrideFile, String override, String env) {}
+
+  /** A private folder in {@code STACKS_DIR} (same filesystem) holding the files, to validate them together. */
+  Path stage(Replacement r) throws IOException {
+    // Made as any stack folder is (its .env alone is owner-only): the rename makes it the stack's.
+    Path dir = Files.createDirectory(stacksDir.resolve(".restore-" + UUID.randomUUID()));
+    try {
+      AtomicFiles.write(dir.resolve(r.composeFile()), r.compose(), null);
+      if (r.overrideFile() != null) AtomicFiles.write(dir.resolve(r.overrideFile()), r.override(), null);
+      if (r.env() != null) AtomicFiles.write(dir.resolve(ENV_FILE), r.env(), AtomicFiles.OWNER_ONLY);
+      return dir;
+    } catch (IOException | RuntimeException e) {
+      deleteTree(dir);
+      throw e;
     }
+  }
+
+  /**
+   * Puts staged files in place: a new stack's folder is the staged one, renamed (it appears
+   * whole or not at all); an existing stack's files are each replaced atomically, the previous
+   * texts kept in its history, and compose, override or {@code .env} files the restore does not
+   * bring are removed (other files of the folder, such as bind-mounted data, stay).
+   */
+  void replace(String name, Path staged, Replacement r, String by) throws IOException {
+    Path dir = folder(name);
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
+      history.keep(name, "compose", r.composeFile(), dir.resolve(r.composeFile()), null, r.compose(), by);
+      if (r.env() != null) history.keep(name, "env", ENV_FILE, dir.resolve(ENV_FILE), null, r.env(), by);
+      return;
+    }
+    ensureInside(dir);
+    Path current = dir.resolve(composeFileName(dir).orElse(r.composeFile()));
+    String previous = Files.isRegularFile(current) ? readInside(current) : null;
+    history.keep(name, "compose", current.getFileName().toString(), current, previous, r.compose(), by);
+    AtomicFiles.write(dir.resolve(r.composeFile()), r.compose(), null);
+    for (String other : ComposeFile.FILE_NAMES) {
+      if (!other.equals(r.composeFile())) Files.deleteIfExists(dir.resolve(other));
+    }
+    for (String other : ComposeFile.OVERRIDE_NAMES) {
+      if (other.equals(r.overrideFile())) AtomicFiles.write(dir.resolve(other), r.override(), null);
+      else Files.deleteIfExists(dir.resolve(other));
+    }
+    Path env = dir.resolve(ENV_FILE);
+    if (r.env() != null) {
+      keepHistory(name, "env", env, r.env(), by);
+      AtomicFiles.write(env, r.env(), AtomicFiles.OWNER_ONLY);
+    } else if (Files.isRegularFile(env, LinkOption.NOFOLLOW_LINKS)) {
+      keepHistory(name, "env", env, "", by);
+      Files.delete(env);
+    }
+    deleteTree(staged);
   }
 
   // ---- validation scratch space ----
@@ -262,6 +310,11 @@ public final class StackFiles {
     }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(stacksDir)) {
       for (Path entry : entries) {
+        if (STAGING.matcher(entry.getFileName().toString()).matches() && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+          deleteTree(entry);
+          removed++;
+          continue;
+        }
         if (entry.getFileName().toString().startsWith(".") || !Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) continue;
         removed += AtomicFiles.removeLeftovers(entry, 0);
         try (DirectoryStream<Path> old = Files.newDirectoryStream(entry, ".dockup-validate-*.yaml")) {

@@ -1,6 +1,7 @@
 package dev.dockup.stack;
 
 import dev.dockup.Config;
+import dev.dockup.auth.Principal;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
 import dev.dockup.fleet.NodeTarget;
@@ -62,14 +63,14 @@ public final class StackRoutes implements RouteGroup {
                 "Check a compose file as compose would read it, without saving (admin: compose reads the files it names)")
             .request(object("content", string(), "stack?", string("Validate as this stack's file (its .env and folder)")))
             .response(object("valid", bool(), "services?", array(string()), "error?", string(), "line?", integer()))
-            .handle(this::validate),
+            .perNode().handle(this::validate),
         Route.get("/api/trash", Access.READ, "listTrash", "Deleted stacks kept for 30 days")
             .response(object("trash", array(object("id", string(), "stack", string(), "deleted_at", string(), "bytes", integer()))))
-            .handle(this::trash),
+            .perNode().handle(this::trash),
         Route.post("/api/trash/{id}/restore", Access.ADMIN, "restoreFromTrash", "Bring a deleted stack's folder back")
-            .response(object("success", bool(), "stack", string())).errors(404, 409).handle(this::restore),
+            .response(object("success", bool(), "stack", string())).errors(404, 409).perNode().handle(this::restore),
         Route.get("/api/operations", Access.READ, "listOperations", "Recent and running operations on this node")
-            .response(object("operations", array(ref("Operation")))).handle(this::operations),
+            .response(object("operations", array(ref("Operation")))).perNode().handle(this::operations),
         Route.get("/api/stack/{name}", Access.READ, "getStack", "A stack with its containers")
             .response(ref("StackDetail")).errors(404).perNode().handle(this::get),
         Route.delete("/api/stack/{name}", Access.ADMIN, "deleteStack", "Take a stack down and move its folder to the trash")
@@ -155,7 +156,7 @@ public final class StackRoutes implements RouteGroup {
   }
 
   private void putCompose(RoutingContext ctx) {
-    JsonObject req = named(ctx).put(Bus.CONTENT, Api.body(ctx).getValue(Bus.CONTENT));
+    JsonObject req = named(ctx).put(Bus.CONTENT, Api.body(ctx).getValue(Bus.CONTENT)).put(Bus.BY, by(ctx));
     send(ctx, Bus.Stacks.PUT_COMPOSE, req, 180_000);
   }
 
@@ -164,7 +165,8 @@ public final class StackRoutes implements RouteGroup {
   }
 
   private void putEnv(RoutingContext ctx) {
-    send(ctx, Bus.Stacks.PUT_ENV, named(ctx).put(Bus.CONTENT, Api.body(ctx).getValue(Bus.CONTENT)), Api.DEFAULT_TIMEOUT_MS);
+    send(ctx, Bus.Stacks.PUT_ENV, named(ctx).put(Bus.CONTENT, Api.body(ctx).getValue(Bus.CONTENT)).put(Bus.BY, by(ctx)),
+        Api.DEFAULT_TIMEOUT_MS);
   }
 
   private void validate(RoutingContext ctx) {
@@ -192,6 +194,12 @@ public final class StackRoutes implements RouteGroup {
 
   private void getOperation(RoutingContext ctx) {
     send(ctx, Bus.Stacks.GET_OPERATION, new JsonObject().put(Bus.ID, ctx.pathParam("id")), Api.DEFAULT_TIMEOUT_MS);
+  }
+
+  /** Who saves: what the audit log names (a file's history keeps it); null when unknown. */
+  static String by(RoutingContext ctx) {
+    Principal p = Principal.of(ctx);
+    return p == null ? null : p.credential();
   }
 
   private static JsonObject named(RoutingContext ctx) {

@@ -31,6 +31,8 @@ final class StackSchemas {
             "health_status", oneOf("healthy", "starting", "unhealthy", "stopped", "unknown"),
             "containers", integer("Number of containers"), "running", integer("Number running"),
             "services", array(string()), "update_available", bool(), "last_check", nullable(dateTime()),
+            "vulnerabilities", nullable(described(object("CRITICAL", integer(), "HIGH", integer(), "MEDIUM", integer(),
+                "LOW", integer(), "UNKNOWN", integer()), "Summed over the stack's scanned images; null when none is scanned")),
             "external", bool("A compose project on the engine with no folder in STACKS_DIR (read-only)"),
             "self", bool("The stack DockUp itself runs in"),
             "removed?", bool("On the feed: the stack went away")), "One stack, as lists and the feed show it"),

@@ -13,18 +13,20 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * What this node knows of its stacks: the folders (from scans), the containers per compose
- * project (from the engine), the update state, and the list items built from them, published
- * as {@code stack_status} when they change. Until the engine's first listing has been applied
+ * project (from the engine), the update state, the scan counts of their images, and the list
+ * items built from them, published as {@code stack_status} when they change. Until the engine's first listing has been applied
  * a stack's state has not been seen, and its item says {@code unknown} rather than guess.
  * Confined to the stacks verticle's event loop.
  */
 final class StackState {
   static final String UNKNOWN = "unknown";
+  private static final List<String> SEVERITIES = List.of("CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN");
 
   private final String node;
   private final Context context;
@@ -35,6 +37,8 @@ final class StackState {
   private final Map<String, List<JsonObject>> projects = new HashMap<>();
   /** Stack → {@code update_available, last_check}, as the update verticle last said. */
   private final Map<String, JsonObject> updates = new HashMap<>();
+  /** Image id → counts by severity of its last completed scan, as the scan verticle last said. */
+  private final Map<String, JsonObject> imageScans = new HashMap<>();
   private boolean engineOk;
   private boolean synced;
   private final Map<String, JsonObject> items = new HashMap<>();
@@ -85,6 +89,38 @@ final class StackState {
     String stack = msg.getString("stack");
     updates.put(stack, msg);
     updateItems(Set.of(stack));
+  }
+
+  /** All images' counts ({@code images}) or one image's ({@code image_id, vulnerabilities}, null when forgotten). */
+  void onScanState(JsonObject msg) {
+    Set<String> touched = new HashSet<>();
+    JsonObject all = msg.getJsonObject("images");
+    if (all != null) {
+      imageScans.clear();
+      all.forEach(e -> imageScans.put(e.getKey(), (JsonObject) e.getValue()));
+      touched.addAll(items.keySet());
+    } else {
+      String id = msg.getString("image_id");
+      JsonObject counts = msg.getJsonObject("vulnerabilities");
+      if (counts == null) imageScans.remove(id);
+      else imageScans.put(id, counts);
+      projects.forEach((project, cs) -> {
+        if (cs.stream().anyMatch(c -> id.equals(c.getString("image_id")))) touched.add(project);
+      });
+    }
+    updateItems(touched);
+  }
+
+  /** Sums over the stack's distinct images that have been scanned; null when none has. */
+  private JsonObject vulnerabilities(List<JsonObject> cs) {
+    JsonObject sum = null;
+    for (String id : new TreeSet<>(cs.stream().map(c -> c.getString("image_id")).filter(Objects::nonNull).toList())) {
+      JsonObject counts = imageScans.get(id);
+      if (counts == null) continue;
+      if (sum == null) sum = new JsonObject();
+      for (String severity : SEVERITIES) sum.put(severity, sum.getInteger(severity, 0) + counts.getInteger(severity, 0));
+    }
+    return sum;
   }
 
   /** The engine lost keeps the last state seen; only the flag changes. */
@@ -205,6 +241,7 @@ final class StackState {
         .put("services", new JsonArray(services))
         .put("update_available", update.getBoolean("update_available", false))
         .put("last_check", update.getString("last_check"))
+        .put("vulnerabilities", vulnerabilities(cs))
         .put("external", folder == null)
         .put("self", cs.stream().anyMatch(c -> c.getBoolean("self", false)));
   }

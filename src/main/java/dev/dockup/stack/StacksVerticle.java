@@ -63,6 +63,7 @@ public final class StacksVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>localConsumer(Bus.projectChanged(config.nodeName()), m -> state.onProjects(m.body()));
     vertx.eventBus().<JsonObject>localConsumer(Bus.engineState(config.nodeName()), m -> state.onEngineState(m.body()));
     vertx.eventBus().<JsonObject>localConsumer(Bus.updateState(config.nodeName()), m -> state.onUpdateState(m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(Bus.scanState(config.nodeName()), m -> state.onScanState(m.body()));
     Map<String, Function<JsonObject, Future<?>>> actions = new HashMap<>();
     actions.put(Bus.Stacks.LIST, req -> Future.succeededFuture(state.list()));
     actions.put(Bus.Stacks.GET, this::detail);
@@ -79,6 +80,12 @@ public final class StacksVerticle extends VerticleBase {
     actions.put(Bus.Stacks.OPERATIONS, req -> Future.succeededFuture(operations.list()));
     actions.put(Bus.Stacks.GET_OPERATION, req -> Future.succeededFuture(operations.get(req.getString(Bus.ID))));
     actions.put(Bus.Stacks.INFO, this::info);
+    actions.put(Bus.Stacks.CREATE, req -> {
+      String name = name(req);
+      return locks.idle(name).compose(v -> startOperation(req, name, "create"));
+    });
+    new StackFileActions(files, locks, state, io, processes, () -> validation, scans::rescan, this::managed,
+        this::putCompose, this::putEnv).register(actions);
     vertx.eventBus().<JsonObject>localConsumer(Bus.stacks(config.nodeName()), m -> Services.serve(m, actions));
 
     return io.executeBlocking(() -> {
@@ -130,6 +137,7 @@ public final class StacksVerticle extends VerticleBase {
           : List.of("up", "-d", "--remove-orphans"), services);
       case "down" -> services.isEmpty() ? List.of("down", "--remove-orphans") : concat(List.of("rm", "-s", "-f"), services);
       case "pull" -> concat(List.of("pull"), pullable(services, cf));
+      case "create" -> List.of("up", "--no-start", "--remove-orphans");
       default -> concat(List.of(op), services);
     };
     Operation o = operations.begin(name, op, services);
@@ -283,7 +291,7 @@ public final class StacksVerticle extends VerticleBase {
             if (!result.getBoolean("valid")) {
               throw new ApiException(400, result.getString("error"), result.copy().put("success", false));
             }
-            return io.executeBlocking(() -> files.writeCompose(name, content), false);
+            return io.executeBlocking(() -> files.writeCompose(name, content, req.getString(Bus.BY)), false);
           })
           .compose(file -> scans.rescan().map(v -> {
             JsonObject body = new JsonObject().put("success", true).put("stack", name).put("file", file).put("created", created);
@@ -312,7 +320,7 @@ public final class StacksVerticle extends VerticleBase {
       ComposeFile cf = folder == null ? null : folder.compose();
       return io.executeBlocking(() -> {
             if (cf != null) validation.checkEnv(name, cf, content);
-            files.writeEnv(name, content);
+            files.writeEnv(name, content, req.getString(Bus.BY));
             return null;
           }, false)
           .compose(v -> scans.rescan())

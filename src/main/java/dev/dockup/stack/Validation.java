@@ -47,30 +47,57 @@ final class Validation {
     try {
       cf = ComposeFile.parse(content);
     } catch (ComposeFile.Invalid e) {
-      JsonObject out = invalid(e.getMessage());
-      if (e.line() != null) out.put("line", e.line());
-      if (e.refused()) throw new ApiException(400, e.getMessage(), out);
-      return out;
+      return parseFailure(e);
     }
     Path home = stack == null ? null : files.folder(stack);
     boolean inStackFolder = home != null && Files.isDirectory(home);
     Path dir = inStackFolder ? home : files.scratchFolder();
-    Path input = null;
     try {
       List<String> overrides = inStackFolder ? files.overrides(dir) : List.of();
       // A new stack's paths are judged from the folder it will have.
-      ComposePaths.Outcome paths = checkPaths(home == null ? dir : home, cf.references(), overrides, null);
+      return check(cf, content, home == null ? dir : home, dir, stack == null ? "dockup-validate" : stack, overrides);
+    } finally {
+      if (!inStackFolder) StackFiles.deleteTree(dir);
+    }
+  }
+
+  /**
+   * The same for a stack's files staged in {@code staged} (its {@code .env} and override file
+   * beside, as a restore brings them), before they replace the stack's own.
+   */
+  JsonObject validateStaged(String stack, Path staged, String content) throws IOException, InterruptedException {
+    ComposeFile cf;
+    try {
+      cf = ComposeFile.parse(content);
+    } catch (ComposeFile.Invalid e) {
+      return parseFailure(e);
+    }
+    return check(cf, content, staged, staged, stack, files.overrides(staged));
+  }
+
+  /** A mistake is answered; a file refused by a limit is a 400 (with the same body). */
+  private static JsonObject parseFailure(ComposeFile.Invalid e) {
+    JsonObject out = invalid(e.getMessage());
+    if (e.line() != null) out.put("line", e.line());
+    if (e.refused()) throw new ApiException(400, e.getMessage(), out);
+    return out;
+  }
+
+  private JsonObject check(ComposeFile cf, String content, Path judgedFrom, Path dir, String project, List<String> overrides)
+      throws IOException, InterruptedException {
+    Path input = null;
+    try {
+      ComposePaths.Outcome paths = checkPaths(judgedFrom, cf.references(), overrides, null);
       input = files.privateInput(content);
       List<String> fileArgs = new ArrayList<>(List.of("-"));
       fileArgs.addAll(overrides);
-      String error = runConfig(dir, stack == null ? "dockup-validate" : stack, fileArgs, input);
+      String error = runConfig(dir, project, fileArgs, input);
       if (error == null) return new JsonObject().put("valid", true).put("services", new JsonArray(cf.services()));
       boolean mayQuoteOutside = paths.readsOutside()
           || ComposePaths.namesFileOutside(error, List.of(dir, ComposePaths.real(dir)));
       return invalid(mayQuoteOutside ? WITHHELD : error);
     } finally {
       if (input != null) Files.deleteIfExists(input);
-      if (!inStackFolder) StackFiles.deleteTree(dir);
     }
   }
 

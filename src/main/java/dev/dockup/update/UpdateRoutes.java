@@ -26,10 +26,15 @@ import static dev.dockup.web.Schema.string;
  * under {@code /api/nodes/<node>} for a stack on another node ({@code remote} null when not clustered).
  */
 public final class UpdateRoutes implements RouteGroup {
+  static final long CHECK_TIMEOUT_MS = 120_000;
+
   private final NodeTarget target;
+  /** With {@code ?scan=true}: the running and the new image may each wait for a scan. */
+  private final long scanTimeoutMs;
 
   public UpdateRoutes(Config config, Remote remote) {
     this.target = new NodeTarget(config.nodeName(), remote, "updates", Bus.updates(config.nodeName()));
+    this.scanTimeoutMs = CHECK_TIMEOUT_MS + (2L * config.scan().timeoutSeconds() + 120) * 1000;
   }
 
   @Override
@@ -42,10 +47,15 @@ public final class UpdateRoutes implements RouteGroup {
     return List.of(
         Route.post("/api/stack/{name}/check-updates", Access.OPERATE, "checkUpdates",
                 "Compare each service's running image with its tag's digest in the registry (nothing is pulled)")
+            .query("scan", bool(), "Also scan each new digest in its registry (nothing is pulled) and the running image: "
+                + "each image then has scan {status, introduced, fixed} (vulnerability ids with their severity)")
             .response(object("success", bool(), "update_available", bool(), "last_check", nullable(string()),
                 "images", array(any())))
             .errors(404, 503).perNode()
-            .handle(ctx -> target.forward(ctx, Bus.Updates.CHECK, named(ctx), 120_000)),
+            .handle(ctx -> {
+              boolean scan = Api.flag(ctx, "scan");
+              target.forward(ctx, Bus.Updates.CHECK, named(ctx).put("scan", scan), scan ? scanTimeoutMs : CHECK_TIMEOUT_MS);
+            }),
         Route.get("/api/stack/{name}/updates", Access.READ, "updateHistory", "The stack's update records, newest first")
             .response(object("updates", array(any()))).errors(404).perNode()
             .handle(ctx -> target.forward(ctx, Bus.Updates.HISTORY, named(ctx), Api.DEFAULT_TIMEOUT_MS)));

@@ -6,7 +6,6 @@ import dev.dockup.bus.Bus;
 import dev.dockup.bus.Services;
 import dev.dockup.registry.ImageRef;
 import dev.dockup.registry.RegistryClient;
-import dev.dockup.store.JsonFile;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -24,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Update detection and automatic updates for this node's stacks. A check compares, for each
@@ -36,12 +36,16 @@ import java.util.function.Function;
  * running operation, the engine) changed no container: the tags are pointed back and the update
  * is tried again next time. An {@code up} that fails is rolled back, but the digest is not
  * blamed for what may have been the engine or a lock.
+ *
+ * <p>A schedule's {@code scan_gate} adds a step: the running image is scanned, the new digest is
+ * pulled and scanned, and an update that would bring vulnerabilities at or above the gate that
+ * the running image does not have is not applied (the tags point back, the record names them,
+ * {@code update_blocked} is sent once per digest). A gate that cannot scan blocks too.
  */
 public final class UpdateVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(UpdateVerticle.class);
   static final int CHECK_CONCURRENCY = 8;
   static final long DIGEST_CACHE_MS = 30_000;
-  static final int HISTORY_KEEP = 50;
   static final long HEALTH_TIMEOUT_MS = 180_000;
 
   /** Where notifications go: (event, stack, title, message). */
@@ -58,9 +62,8 @@ public final class UpdateVerticle extends VerticleBase {
   private final Limiter limiter = new Limiter(CHECK_CONCURRENCY);
   private final Map<String, Cached> digestCache = new HashMap<>();
   private final Set<String> busy = new HashSet<>();
-  private JsonFile file;
-  /** {stacks: {name: {update_available, last_check, history}}, bad: {ref: [digests]}, notified: {ref: digest}} */
-  private JsonObject state;
+  private ScanGate gate;
+  private UpdateRecords records;
 
   public UpdateVerticle(Config config, RegistryClient registry, Notify notify) {
     this.config = config;
@@ -70,21 +73,28 @@ public final class UpdateVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    file = new JsonFile(config.dataDir().resolve("updates.json"));
+    gate = new ScanGate(vertx, config.nodeName(), config.scan().timeoutSeconds());
     Map<String, Function<JsonObject, Future<?>>> actions = Map.of(
-        Bus.Updates.CHECK, req -> check(stack(req), true),
+        Bus.Updates.CHECK, this::checkAsked,
         Bus.Updates.RUN, this::run,
         Bus.Updates.HISTORY, this::history);
-    return vertx.executeBlocking(file::read, false).compose(doc -> {
-      state = doc;
-      for (String k : List.of("stacks", "bad", "notified")) if (!state.containsKey(k)) state.put(k, new JsonObject());
-      stacks().forEach(e -> publishState(e.getKey(), (JsonObject) e.getValue()));
+    return UpdateRecords.load(vertx, config.dataDir().resolve("updates.json")).compose(loaded -> {
+      records = loaded;
+      records.stacks().forEach(e -> publishState(e.getKey(), (JsonObject) e.getValue()));
       // Served once the state is read: a request before would find none.
       return vertx.eventBus().<JsonObject>localConsumer(Bus.updates(config.nodeName()), m -> Services.serve(m, actions)).completion();
     });
   }
 
   // ---- check ----
+
+  /** A check someone asked for; with {@code scan}, each new digest also says what it would introduce and fix. */
+  private Future<JsonObject> checkAsked(JsonObject req) {
+    Future<JsonObject> checked = check(stack(req), true);
+    if (!req.getBoolean("scan", false)) return checked;
+    return checked.compose(result -> gate.annotate(result.getJsonArray("images").stream().map(JsonObject.class::cast).toList())
+        .map(result));
+  }
 
   /**
    * One check of one stack: per service, the digest it runs and the digest its tag has now.
@@ -128,7 +138,7 @@ public final class UpdateVerticle extends VerticleBase {
       boolean newer = current != null && latest != null && !latest.equals(current);
       out.put("latest_digest", latest).put("update_available", newer);
       if (current == null) out.put("error", "The running image has no registry digest (built or imported locally)");
-      if (newer && isBad(ref, latest)) out.put("rolled_back_before", true);
+      if (newer && records.isBad(ref, latest)) out.put("rolled_back_before", true);
       return out;
     }).recover(t -> Future.succeededFuture(out.put("latest_digest", null).put("update_available", false)
         .put("error", "Registry: " + t.getMessage())));
@@ -162,7 +172,7 @@ public final class UpdateVerticle extends VerticleBase {
   private JsonObject recordCheck(String name, List<JsonObject> images) {
     boolean available = images.stream().anyMatch(i -> i.getBoolean("update_available") && !i.getBoolean("rolled_back_before", false));
     String now = Instant.now().toString();
-    JsonObject entry = stackState(name);
+    JsonObject entry = records.stack(name);
     boolean was = entry.getBoolean("update_available", false);
     entry.put("update_available", available).put("last_check", now);
     announceNewDigests(name, images);
@@ -171,14 +181,14 @@ public final class UpdateVerticle extends VerticleBase {
           .put("ts", now).put("stack", name).put("images", new JsonArray(images.stream().filter(i -> i.getBoolean("update_available")).toList())));
     }
     publishState(name, entry);
-    save();
+    records.save();
     return new JsonObject().put("success", true).put("stack", name).put("update_available", available)
         .put("last_check", now).put("images", new JsonArray(images));
   }
 
   /** Notifies once per new digest of a tag, and never for one that was rolled back. */
   private void announceNewDigests(String name, List<JsonObject> images) {
-    JsonObject notified = state.getJsonObject("notified");
+    JsonObject notified = records.notified();
     for (JsonObject i : images) {
       if (!i.getBoolean("update_available") || i.getBoolean("rolled_back_before", false)) continue;
       String key = name + "|" + i.getString("image");
@@ -195,13 +205,14 @@ public final class UpdateVerticle extends VerticleBase {
     String name = stack(req);
     String mode = req.getString("mode", "check");
     String trigger = req.getString("trigger", "manual");
+    String scanGate = req.getString("scan_gate", ScanGate.OFF);
     if (!busy.add(name)) throw ApiException.conflict("An update check or update is already running on " + name);
     return check(name, false)
-        .compose(result -> "auto".equals(mode) ? autoUpdate(name, result, trigger) : Future.succeededFuture(result))
+        .compose(result -> "auto".equals(mode) ? autoUpdate(name, result, trigger, scanGate) : Future.succeededFuture(result))
         .onComplete(ar -> busy.remove(name));
   }
 
-  private Future<JsonObject> autoUpdate(String name, JsonObject check, String trigger) {
+  private Future<JsonObject> autoUpdate(String name, JsonObject check, String trigger, String scanGate) {
     List<JsonObject> todo = check.getJsonArray("images").stream().map(JsonObject.class::cast)
         .filter(i -> i.getBoolean("update_available") && !i.getBoolean("rolled_back_before", false)).toList();
     if (todo.isEmpty()) return Future.succeededFuture(check.put("updated", false));
@@ -211,21 +222,83 @@ public final class UpdateVerticle extends VerticleBase {
             .put("image", i.getString("image")).put("old_digest", i.getString("current_digest"))
             .put("new_digest", i.getString("latest_digest"))).toList()));
     JsonArray output = new JsonArray();
+    if (ScanGate.threshold(scanGate) == null) return pullThen(name, todo, services, record, output,
+        () -> upAndCheck(name, check, todo, services, record, output));
+    // The running images are scanned first: when that cannot be done, nothing is pulled.
+    return scanAll(todo, i -> gate.local(i.getString("image_id"))).transform(before -> before.failed()
+        ? blocked(name, check, record, scanGate, "the running image could not be scanned: " + ScanGate.reason(before.cause()), List.of())
+        : pullThen(name, todo, services, record, output,
+            () -> gated(name, check, todo, services, record, output, scanGate, before.result())));
+  }
+
+  private Future<JsonObject> pullThen(String name, List<JsonObject> todo, List<String> services, JsonObject record,
+                                      JsonArray output, Supplier<Future<JsonObject>> next) {
     return operation(name, "pull", services, output).transform(pulled -> {
-      if (pulled.failed()) {
-        // No container runs a new image yet; a pull that got part way may have moved some tags.
-        return retagged(todo).transform(ar -> failed(name, record, output, pulled.cause(), "failed", "; nothing was changed"));
-      }
-      return operation(name, "up", services, output)
-          .compose(up -> UpdateHealth.await(vertx, () -> stackDetail(name), services, config.updateGraceSeconds() * 1000L, HEALTH_TIMEOUT_MS))
-          .transform(gate -> gate.succeeded()
-              ? applied(name, check, record, output, services)
-              : rolledBack(name, todo, services, record, output, gate.cause()));
+      if (pulled.succeeded()) return next.get();
+      // No container runs a new image yet; a pull that got part way may have moved some tags.
+      return retagged(todo).transform(ar -> failed(name, record, output, pulled.cause(), "failed", "; nothing was changed"));
     });
+  }
+
+  /** The pulled images scanned and compared with the running ones' scans: brought up only when the gate lets them through. */
+  private Future<JsonObject> gated(String name, JsonObject check, List<JsonObject> todo, List<String> services, JsonObject record,
+                                   JsonArray output, String scanGate, List<JsonObject> before) {
+    return scanAll(todo, i -> gate.local(i.getString("image"))).transform(after -> {
+      if (after.failed()) {
+        return retagged(todo).transform(ar -> blocked(name, check, record, scanGate,
+            "the new image could not be scanned: " + ScanGate.reason(after.cause()), List.of()));
+      }
+      List<JsonArray> refused = new ArrayList<>();
+      for (int n = 0; n < todo.size(); n++) {
+        refused.add(ScanGate.refused(ScanGate.diff(before.get(n), after.result().get(n)).getJsonArray("introduced"), scanGate));
+      }
+      if (refused.stream().allMatch(JsonArray::isEmpty)) return upAndCheck(name, check, todo, services, record, output);
+      return retagged(todo).transform(ar -> blocked(name, check, record, scanGate, null, refused));
+    });
+  }
+
+  /** Each image's vulnerability ids, in the order of {@code todo}. */
+  private static Future<List<JsonObject>> scanAll(List<JsonObject> todo, Function<JsonObject, Future<JsonObject>> scan) {
+    List<Future<JsonObject>> each = todo.stream().map(scan).toList();
+    return Future.all(each).map(v -> each.stream().map(Future::result).toList());
+  }
+
+  private Future<JsonObject> upAndCheck(String name, JsonObject check, List<JsonObject> todo, List<String> services,
+                                        JsonObject record, JsonArray output) {
+    return operation(name, "up", services, output)
+        .compose(up -> UpdateHealth.await(vertx, () -> stackDetail(name), services, config.updateGraceSeconds() * 1000L, HEALTH_TIMEOUT_MS))
+        .transform(health -> health.succeeded()
+            ? applied(name, check, record, output, services)
+            : rolledBack(name, todo, services, record, output, health.cause()));
+  }
+
+  /**
+   * The gate said no (or could not scan): no container changed. Recorded and announced once per
+   * new digest; a run that meets the same digest again says so without a new record.
+   */
+  private Future<JsonObject> blocked(String name, JsonObject check, JsonObject record, String scanGate, String failure,
+                                     List<JsonArray> refused) {
+    JsonArray images = record.getJsonArray("images");
+    for (int n = 0; n < refused.size(); n++) images.getJsonObject(n).put("blocked_cves", refused.get(n));
+    String why = failure != null ? "Scan gate " + scanGate + ": " + failure : ScanGate.explain(images);
+    record.put("result", "blocked").put("scan_gate", scanGate).put("error", why);
+    JsonObject seen = records.blocked();
+    boolean news = false;
+    for (Object o : images) {
+      JsonObject i = (JsonObject) o;
+      news |= !i.getString("new_digest", "").equals(seen.getString(name + "|" + i.getString("image")));
+      seen.put(name + "|" + i.getString("image"), i.getString("new_digest"));
+    }
+    if (news) {
+      finishRecord(name, record, new JsonArray());
+      notify.send("update_blocked", name, "Update of " + name + " blocked", why);
+    }
+    return Future.succeededFuture(check.put("updated", false).put("update", record));
   }
 
   private Future<JsonObject> applied(String name, JsonObject check, JsonObject record, JsonArray output, List<String> services) {
     finishRecord(name, record.put("result", "applied"), output);
+    record.getJsonArray("images").forEach(o -> records.blocked().remove(name + "|" + ((JsonObject) o).getString("image")));
     notify.send("update_applied", name, name + " updated", String.join(", ", services) + " now run the new image");
     return Future.succeededFuture(check.put("updated", true).put("update", record));
   }
@@ -234,7 +307,7 @@ public final class UpdateVerticle extends VerticleBase {
   private Future<JsonObject> rolledBack(String name, List<JsonObject> todo, List<String> services, JsonObject record,
                                         JsonArray output, Throwable failure) {
     if (failure instanceof UpdateHealth.Unhealthy) {
-      todo.forEach(i -> markBad(ImageRef.parse(i.getString("image")), i.getString("latest_digest")));
+      todo.forEach(i -> records.markBad(ImageRef.parse(i.getString("image")), i.getString("latest_digest")));
     }
     return retagged(todo).compose(v -> operation(name, "up", services, output)).transform(ar -> ar.succeeded()
         ? failed(name, record, output, failure, "rolled_back", "; rolled back to the previous images")
@@ -258,19 +331,12 @@ public final class UpdateVerticle extends VerticleBase {
   }
 
   private void finishRecord(String name, JsonObject record, JsonArray output) {
-    record.put("output", output);
-    JsonArray history = stackState(name).getJsonArray("history");
-    history.add(0, record);
-    while (history.size() > HISTORY_KEEP) history.remove(history.size() - 1);
-    save();
+    records.add(name, record.put("output", output));
   }
 
-  /** Reads only: a stack without a record gets an empty history and no entry. */
   private Future<JsonObject> history(JsonObject req) {
     String name = stack(req);
-    JsonObject entry = stacks().getValue(name) instanceof JsonObject e ? e : null;
-    JsonArray history = entry != null && entry.getValue("history") instanceof JsonArray h ? h.copy() : new JsonArray();
-    return Future.succeededFuture(new JsonObject().put("stack", name).put("updates", history));
+    return Future.succeededFuture(new JsonObject().put("stack", name).put("updates", records.history(name)));
   }
 
   // ---- helpers ----
@@ -297,42 +363,10 @@ public final class UpdateVerticle extends VerticleBase {
     return Services.request(vertx, address, action, body, timeoutMs);
   }
 
-  private JsonObject stacks() {
-    return state.getJsonObject("stacks");
-  }
-
-  private JsonObject stackState(String name) {
-    JsonObject s = stacks().getJsonObject(name);
-    if (s == null) {
-      s = new JsonObject().put("update_available", false).put("last_check", null).put("history", new JsonArray());
-      stacks().put(name, s);
-    }
-    if (!s.containsKey("history")) s.put("history", new JsonArray());
-    return s;
-  }
-
-  /** A digest an update was rolled back from: never retried or announced again. */
-  private boolean isBad(ImageRef ref, String digest) {
-    JsonArray bad = state.getJsonObject("bad").getJsonArray(ref.canonical());
-    return bad != null && bad.contains(digest);
-  }
-
-  private void markBad(ImageRef ref, String digest) {
-    JsonObject all = state.getJsonObject("bad");
-    JsonArray bad = all.getJsonArray(ref.canonical());
-    if (bad == null) all.put(ref.canonical(), bad = new JsonArray());
-    if (!bad.contains(digest)) bad.add(digest);
-  }
-
   private void publishState(String name, JsonObject entry) {
     vertx.eventBus().publish(Bus.updateState(config.nodeName()), new JsonObject().put("stack", name)
         .put("update_available", entry.getBoolean("update_available", false)).put("last_check", entry.getString("last_check")),
         new DeliveryOptions().setLocalOnly(true));
-  }
-
-  private void save() {
-    JsonObject snapshot = state.copy();
-    file.save(vertx, () -> snapshot).onFailure(t -> LOG.warn("Could not save update state: {}", t.getMessage()));
   }
 
   private static String stack(JsonObject req) {

@@ -1,6 +1,7 @@
 package dev.dockup.web;
 
 import dev.dockup.Config;
+import dev.dockup.DockUpVersion;
 import dev.dockup.Shared;
 import dev.dockup.audit.AuditRoutes;
 import dev.dockup.auth.AuthRoutes;
@@ -8,6 +9,7 @@ import dev.dockup.auth.AuthStore;
 import dev.dockup.auth.Gate;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.InternalError;
+import dev.dockup.dashboard.Dashboard;
 import dev.dockup.engine.EngineRoutes;
 import dev.dockup.feed.FeedRoutes;
 import dev.dockup.fleet.FleetRoutes;
@@ -62,16 +64,21 @@ public final class HttpVerticle extends VerticleBase {
         new AuthRoutes(shared.auth(), shared.settings()::instanceName),
         feed,
         new StackRoutes(config, shared.stackList(), shared.remote(), feed::followLogs),
-        new EngineRoutes(config),
+        new dev.dockup.stack.HistoryRoutes(config, shared.remote()),
+        new dev.dockup.backup.BackupRoutes(config, shared.remote()),
+        new EngineRoutes(config, shared.remote()),
         new UpdateRoutes(config, shared.remote()),
         new ScheduleRoutes(config, shared.remote()),
+        new dev.dockup.scan.ScanRoutes(config, shared.remote()),
         new FleetRoutes(config),
         new PeerRoutes(shared.peers(), config, shared.stackList()),
         new NotifyRoutes(shared.notifier()),
         new RegistryRoutes(shared.registry(), shared.settings()),
         new SettingsRoutes(shared.settings(), () -> shared.auth().store().token(AuthStore.INSTANCE_TOKEN_ID) != null),
         new AuditRoutes(vertx, shared.audit()),
-        new ApiDocs(() -> table)));
+        new dev.dockup.template.TemplateRoutes(config),
+        new ApiDocs(() -> table),
+        new Dashboard(vertx, DockUpVersion.VERSION)));
 
     router = Router.router(vertx);
     router.route().handler(this::countInFlight);
@@ -85,7 +92,8 @@ public final class HttpVerticle extends VerticleBase {
       Api.error(ctx, 400, "Bad request");
     });
 
-    server = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(300).setMaxInitialLineLength(8192));
+    // Compressed answers: the dashboard's first load is its modules.
+    server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setIdleTimeout(300).setMaxInitialLineLength(8192));
     return server.requestHandler(router).listen(config.port(), config.host());
   }
 

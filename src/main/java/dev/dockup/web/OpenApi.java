@@ -79,8 +79,9 @@ public final class OpenApi {
     }
     if (!params.isEmpty()) op.put("parameters", params);
     if (r.request() != null) {
-      op.put("requestBody", new JsonObject().put("required", true)
-          .put("content", new JsonObject().put(Route.JSON, new JsonObject().put("schema", r.request()))));
+      JsonObject content = r.has(Route.Option.STREAMED_BODY) ? r.request()
+          : new JsonObject().put(Route.JSON, new JsonObject().put("schema", r.request()));
+      op.put("requestBody", new JsonObject().put("required", true).put("content", content));
     }
     op.put("responses", responses(r));
     op.put("security", security(r));
@@ -93,7 +94,7 @@ public final class OpenApi {
         .put("content", new JsonObject().put(r.produces(), new JsonObject().put("schema", r.response()))));
     TreeSet<Integer> codes = new TreeSet<>(r.errors());
     if (r.request() != null || !r.query().isEmpty() || !r.pathParams().isEmpty()) codes.add(400);
-    if (r.has(Route.Option.BODY)) codes.add(413);
+    if (r.has(Route.Option.BODY) || r.has(Route.Option.STREAMED_BODY)) codes.add(413);
     if (r.access() != Access.PUBLIC) {
       codes.add(401);
       codes.add(403);

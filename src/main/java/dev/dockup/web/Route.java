@@ -54,7 +54,9 @@ public record Route(
     /** Changes state but is not an audit event of its own (SockJS polls, logout of nothing). */
     NOT_AUDITED,
     /** Reads a request body (collected raw, whatever the Content-Type, up to the body limit). */
-    BODY
+    BODY,
+    /** Takes a body its handler streams itself (an upload); {@code request} is then the OpenAPI {@code content} map. */
+    STREAMED_BODY
   }
 
   /** A documented query parameter. */
@@ -156,6 +158,12 @@ public record Route(
 
     /** The JSON body's schema (accepted whatever the Content-Type, as the 1.3.0 scripts send it). */
     public Builder request(JsonObject schema) { request = schema; return option(Option.BODY); }
+
+    /**
+     * A body the handler reads itself, streaming (an upload past the body limit): documented by
+     * its OpenAPI {@code content} map (media type to {@code {"schema"}}), never collected by the table.
+     */
+    public Builder streamedRequest(JsonObject content) { request = content; return option(Option.STREAMED_BODY); }
 
     public Builder response(JsonObject schema) { response = schema; return this; }
 

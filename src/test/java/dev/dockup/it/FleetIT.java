@@ -105,6 +105,13 @@ class FleetIT {
         assertEquals(200, nb.http.get("/api/operations/" + opId).status(), "the operation ran on B");
         assertEquals(404, na.http.get("/api/operations/" + opId).status(), "not on A");
         assertEquals(200, na.http.get("/api/nodes/" + b + "/operations/" + opId).status());
+        // Node-wide reads of another node: its operations, its trash, its host, a validation there.
+        assertTrue(na.http.get("/api/nodes/" + b + "/operations").json().getJsonArray("operations").stream()
+            .anyMatch(o -> opId.equals(((JsonObject) o).getString("operation_id"))));
+        assertEquals(200, na.http.get("/api/nodes/" + b + "/trash").status());
+        assertTrue(na.http.get("/api/nodes/" + b + "/host/stats").json().getJsonObject("containers").getInteger("running") >= 2);
+        assertTrue(na.http.post("/api/nodes/" + b + "/stacks/validate", Stacks.content(Stacks.twoServices("v")))
+            .json().getBoolean("valid"));
         assertEquals(b, na.http.get("/api/nodes/" + b + "/stack/" + remoteStack).json().getString("node"));
         assertEquals(503, na.http.get("/api/nodes/no-such-node/stack/" + remoteStack).status());
         Http.Resp schedule = na.http.post("/api/nodes/" + b + "/stack/" + remoteStack + "/schedule", new JsonObject().put("mode", "check"));

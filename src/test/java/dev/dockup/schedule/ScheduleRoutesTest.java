@@ -71,7 +71,8 @@ class ScheduleRoutesTest {
     assertEquals(200, res.statusCode(), res.bodyAsString());
     assertEquals("application/json", res.getHeader("Content-Type"));
     assertEquals("{\"stack\":\"nginx-proxy\",\"mode\":\"auto\",\"cron\":\"0 3 * * *\",\"timezone\":\"America/New_York\","
-        + "\"enabled\":true,\"schedule\":\"0 3 * * *\",\"next_run\":\"2024-01-16T03:00:00-05:00\"}", res.bodyAsString());
+        + "\"enabled\":true,\"schedule\":\"0 3 * * *\",\"scan_gate\":\"off\",\"next_run\":\"2024-01-16T03:00:00-05:00\"}",
+        res.bodyAsString());
 
     res = call(HttpMethod.PUT, "/api/stack/nginx-proxy/schedule", "{\"mode\":\"check\"}");
     assertEquals(200, res.statusCode(), res.bodyAsString());

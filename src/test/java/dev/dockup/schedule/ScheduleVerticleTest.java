@@ -105,7 +105,7 @@ class ScheduleVerticleTest {
   void aStackWithoutAScheduleIsOffWithTheDefaults() throws Exception {
     JsonObject s = ok(get("web"));
     assertEquals(new JsonObject().put("stack", "web").put("mode", "off").put("cron", "0 3 * * *").put("timezone", "UTC")
-        .put("enabled", false).put("schedule", "0 3 * * *").putNull("next_run"), s);
+        .put("enabled", false).put("schedule", "0 3 * * *").put("scan_gate", "off").putNull("next_run"), s);
 
     await(settings.update(new JsonObject().put(Settings.TIMEZONE, "Europe/Berlin").put(Settings.DEFAULT_CRON, "0 4 * * 0")));
     s = ok(get("web"));
@@ -119,7 +119,7 @@ class ScheduleVerticleTest {
     JsonObject s = ok(put("nginx-proxy", new JsonObject().put("enabled", true).put("schedule", "0 3 * * *")
         .put("timezone", "America/New_York")));
     assertEquals(new JsonObject().put("stack", "nginx-proxy").put("mode", "auto").put("cron", "0 3 * * *")
-        .put("timezone", "America/New_York").put("enabled", true).put("schedule", "0 3 * * *")
+        .put("timezone", "America/New_York").put("enabled", true).put("schedule", "0 3 * * *").put("scan_gate", "off")
         .put("next_run", "2024-01-16T03:00:00-05:00"), s);
     assertEquals(s, ok(get("nginx-proxy")));
 
@@ -242,12 +242,12 @@ class ScheduleVerticleTest {
     updateService(200, new JsonObject().put("success", true));
     JsonObject run = ok(send(Bus.Schedules.RUN, new JsonObject().put(Bus.NAME, "web")));
     assertEquals(new JsonObject().put("success", true), run);
-    assertEquals(new JsonObject().put("stack", "web").put("mode", "check").put("trigger", "manual").put("_action", Bus.Updates.RUN),
+    assertEquals(new JsonObject().put("stack", "web").put("mode", "check").put("trigger", "manual").put("scan_gate", "off").put("_action", Bus.Updates.RUN),
         updates.poll(5, TimeUnit.SECONDS), "a stack whose schedule is off is checked");
 
     ok(put("web", new JsonObject().put("mode", "auto")));
     ok(send(Bus.Schedules.RUN, new JsonObject().put(Bus.NAME, "web")));
-    assertEquals(new JsonObject().put("stack", "web").put("mode", "auto").put("trigger", "manual").put("_action", Bus.Updates.RUN),
+    assertEquals(new JsonObject().put("stack", "web").put("mode", "auto").put("trigger", "manual").put("scan_gate", "off").put("_action", Bus.Updates.RUN),
         updates.poll(5, TimeUnit.SECONDS));
   }
 
@@ -301,11 +301,65 @@ class ScheduleVerticleTest {
     JsonObject s = ok(put("web", new JsonObject().put("mode", "auto").put("cron", "0 11 * * *").put("timezone", "UTC")));
     assertEquals("2024-06-01T11:00:00Z", s.getString("next_run"));
     JsonObject job = updates.poll(6, TimeUnit.SECONDS);
-    assertEquals(new JsonObject().put("stack", "web").put("mode", "auto").put("trigger", "schedule").put("_action", Bus.Updates.RUN), job);
+    assertEquals(new JsonObject().put("stack", "web").put("mode", "auto").put("trigger", "schedule").put("scan_gate", "off").put("_action", Bus.Updates.RUN), job);
     assertTrue(clock.instant().isAfter(Instant.parse("2024-06-01T10:59:59.9Z")), "not before its time");
     // Re-armed for the next day.
     assertEquals("2024-06-02T11:00:00Z", ok(get("web")).getString("next_run"));
     assertNull(updates.poll(1500, TimeUnit.MILLISECONDS), "once");
+  }
+
+  @Test
+  void aScanGateIsKeptAndSentWithEachRun() throws Exception {
+    updateService(200, new JsonObject().put("success", true));
+    JsonObject s = ok(put("web", new JsonObject().put("mode", "auto").put("scan_gate", "no_new_critical")));
+    assertEquals("no_new_critical", s.getString("scan_gate"));
+    assertEquals("no_new_critical", ok(put("web", new JsonObject().put("cron", "0 5 * * *"))).getString("scan_gate"), "kept when not sent");
+    assertEquals(400, put("web", new JsonObject().put("scan_gate", "no_new_medium")).status());
+    assertEquals(400, put("web", new JsonObject().put("scan_gate", true)).status());
+    redeploy();
+    assertEquals("no_new_critical", ok(get("web")).getString("scan_gate"), "stored");
+    send(Bus.Schedules.RUN, new JsonObject().put(Bus.NAME, "web"));
+    JsonObject job = updates.poll(5, TimeUnit.SECONDS);
+    assertNotNull(job);
+    assertEquals("no_new_critical", job.getString("scan_gate"));
+  }
+
+  @Test
+  void scanCronScansEveryImageAtItsMinuteUnlessCleared() throws Exception {
+    BlockingQueue<JsonObject> scans = new LinkedBlockingQueue<>();
+    await(vertx.eventBus().<JsonObject>consumer(Bus.scans("t1"), m -> {
+      scans.add(m.body().copy().put("_action", m.headers().get(Bus.ACTION)));
+      m.reply(new JsonObject().put("queued", 2));
+    }).completion());
+    clock.set(Instant.parse("2024-06-01T10:59:55Z"));
+    await(settings.update(new JsonObject().put("scan_cron", "0 11 * * *")));
+    await(settings.update(new JsonObject().put("scan_cron", "")));
+    assertNull(scans.poll(3000, TimeUnit.MILLISECONDS), "cleared before its minute: off");
+    await(settings.update(new JsonObject().put("scan_cron", "0 11 * * *")));
+    JsonObject asked = scans.poll(6, TimeUnit.SECONDS);
+    assertEquals(new JsonObject().put("trigger", "schedule").put("_action", Bus.Scans.SCAN_ALL), asked);
+    assertTrue(clock.instant().isAfter(Instant.parse("2024-06-01T10:59:59.9Z")), "not before its time");
+    assertNull(scans.poll(1500, TimeUnit.MILLISECONDS), "once");
+  }
+
+  @Test
+  void backupCronMakesABackupAtItsMinuteInTheInstancesZone() throws Exception {
+    BlockingQueue<JsonObject> backups = new LinkedBlockingQueue<>();
+    await(vertx.eventBus().<JsonObject>consumer(Bus.backups("t1"), m -> {
+      backups.add(m.body().copy().put("_action", m.headers().get(Bus.ACTION)));
+      m.reply(new JsonObject().put("success", true).put("backup_file", "backup_20240601_090000.tar.gz"));
+    }).completion());
+    // 11:00 in Berlin (summer time) is 09:00 UTC.
+    clock.set(Instant.parse("2024-06-01T08:59:57Z"));
+    await(settings.update(new JsonObject().put("timezone", "Europe/Berlin").put("backup_cron", "0 11 * * *")));
+    JsonObject asked = backups.poll(6, TimeUnit.SECONDS);
+    assertEquals(new JsonObject().put("trigger", "schedule").put("_action", Bus.Backups.CREATE), asked);
+    assertTrue(clock.instant().isAfter(Instant.parse("2024-06-01T08:59:59.9Z")), "not before its time");
+    assertNull(backups.poll(1500, TimeUnit.MILLISECONDS), "once");
+    await(settings.update(new JsonObject().put("backup_cron", "")));
+    clock.set(Instant.parse("2024-06-02T08:59:58Z"));
+    redeploy();
+    assertNull(backups.poll(3000, TimeUnit.MILLISECONDS), "off once cleared");
   }
 
   @Test

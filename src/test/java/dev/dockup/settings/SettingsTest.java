@@ -99,7 +99,8 @@ class SettingsTest {
         .put("timezone", "UTC")
         .put("notification_enabled", false)
         .put("notification_urls", new JsonArray())
-        .put("notify_on", new JsonArray(List.of("update_available", "update_applied", "update_failed", "stack_unhealthy", "operation_failed")))
+        .put("notify_on", new JsonArray(List.of("update_available", "update_applied", "update_failed", "update_blocked",
+            "stack_unhealthy", "operation_failed")))
         .put("default_cron", "0 3 * * *")
         .put("stats_interval", 5)
         .put("appdata_interval", 3600)
@@ -108,7 +109,8 @@ class SettingsTest {
         .put("discord_api_url", "https://discord.com/api")
         .put("slack_api_url", "https://hooks.slack.com")
         .put("template_urls", new JsonArray())
-        .putNull("backup_cron");
+        .putNull("backup_cron")
+        .putNull("scan_cron");
     assertEquals(expected, settings.view());
     assertEquals("DockUp", settings.instanceName());
     assertEquals("UTC", settings.timezone());
@@ -131,7 +133,7 @@ class SettingsTest {
   void viewIsAFreshCopy() {
     settings.view().put("instance_name", "changed").getJsonArray("notify_on").clear();
     assertEquals("DockUp", settings.view().getString("instance_name"));
-    assertEquals(5, settings.view().getJsonArray("notify_on").size());
+    assertEquals(Settings.NOTIFY_EVENTS.size(), settings.view().getJsonArray("notify_on").size());
   }
 
   @Test
@@ -235,6 +237,13 @@ class SettingsTest {
     assertTrue(settings.view().containsKey("backup_cron"));
     refuses("backup_cron", "* * *");
     refuses("backup_cron", 5);
+
+    assertNull(settings.scanCron(), "scheduled scans are off by default");
+    accepts("scan_cron", "0 4 * * *");
+    assertEquals("0 4 * * *", settings.scanCron());
+    accepts("scan_cron", "");
+    assertNull(settings.scanCron());
+    refuses("scan_cron", "0 0 30 2 *");
   }
 
   @Test
@@ -255,8 +264,21 @@ class SettingsTest {
 
   @Test
   void templateUrls() throws Exception {
-    accepts("template_urls", new JsonArray().add("https://example.com/templates.json").add("http://10.0.0.2/t.json"));
-    assertEquals(List.of("https://example.com/templates.json", "http://10.0.0.2/t.json"), settings.templateUrls());
+    accepts("template_urls", new JsonArray()
+        .add(new JsonObject().put("url", "https://example.com/templates.json").put("format", "portainer"))
+        .add(new JsonObject().put("url", "http://10.0.0.2/store.zip").put("format", "casaos")));
+    assertEquals(List.of(new Settings.TemplateUrl("https://example.com/templates.json", "portainer"),
+        new Settings.TemplateUrl("http://10.0.0.2/store.zip", "casaos")), settings.templateUrls());
+    assertEquals(new JsonObject().put("url", "http://10.0.0.2/store.zip").put("format", "casaos"),
+        settings.view().getJsonArray("template_urls").getJsonObject(1));
+    // A bare URL: its format guessed; the same catalog twice kept once.
+    accepts("template_urls", new JsonArray().add("https://api.linuxserver.io/api/v1/images?include_config=true")
+        .add("https://example.com/Apps/app/docker-compose.yml").add("https://example.com/t.json").add("https://example.com/t.json"));
+    assertEquals(List.of("linuxserver", "casaos", "portainer"), settings.templateUrls().stream().map(Settings.TemplateUrl::format).toList());
+    refuses("template_urls", new JsonArray().add(new JsonObject().put("url", "https://example.com/t.json").put("format", "helm")));
+    refuses("template_urls", new JsonArray().add(new JsonObject().put("url", "https://example.com/t.json")));
+    refuses("template_urls", new JsonArray().add(new JsonObject().put("url", "ftp://example.com/t.json").put("format", "portainer")));
+    refuses("template_urls", new JsonArray().add(new JsonObject().put("url", "https://u:p@example.com/t.json").put("format", "portainer")));
     JsonArray many = new JsonArray();
     for (int i = 0; i < 21; i++) many.add("https://example.com/" + i);
     refuses("template_urls", many);

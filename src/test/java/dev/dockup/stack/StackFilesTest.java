@@ -158,8 +158,8 @@ class StackFilesTest {
 
   @Test
   void writeComposeKeepsThePreviousVersion() throws IOException {
-    assertEquals("compose.yaml", files.writeCompose("app", "v1"));
-    files.writeCompose("app", "v2");
+    assertEquals("compose.yaml", files.writeCompose("app", "v1", null));
+    files.writeCompose("app", "v2", null);
 
     assertEquals("v2", files.readCompose("app").orElseThrow());
     List<Path> history = history("app");
@@ -171,14 +171,14 @@ class StackFilesTest {
   @Test
   void writeComposeKeepsTheExistingFileName() throws IOException {
     stack("app", "docker-compose.yml");
-    assertEquals("docker-compose.yml", files.writeCompose("app", "v2"));
+    assertEquals("docker-compose.yml", files.writeCompose("app", "v2", null));
     assertFalse(Files.exists(stacks.resolve("app/compose.yaml")));
   }
 
   @Test
   void historyKeepsTheLastFiftyVersions() throws Exception {
     for (int i = 0; i <= 60; i++) {
-      files.writeCompose("app", "v" + i);
+      files.writeCompose("app", "v" + i, null);
       Thread.sleep(2); // history files are named by millisecond
     }
     List<Path> history = history("app");
@@ -192,7 +192,7 @@ class StackFilesTest {
   @Test
   void writeEnvIsOwnerOnly() throws IOException {
     stack("app", "compose.yaml");
-    files.writeEnv("app", "SECRET=1\n");
+    files.writeEnv("app", "SECRET=1\n", null);
     Path env = stacks.resolve("app/.env");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(env)));
     assertEquals("SECRET=1\n", files.readEnv("app").orElseThrow());
@@ -246,7 +246,8 @@ class StackFilesTest {
 
   private List<Path> history(String name) throws IOException {
     try (Stream<Path> s = Files.list(data.resolve("history").resolve(name))) {
-      return s.toList();
+      // The versions, not the file saying who saved them.
+      return s.filter(p -> !p.getFileName().toString().equals("meta.json")).toList();
     }
   }
 

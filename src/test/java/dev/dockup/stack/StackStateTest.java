@@ -105,6 +105,42 @@ class StackStateTest {
   }
 
   @Test
+  void theItemCarriesTheCountsOfItsScannedImagesSummed() throws Exception {
+    JsonObject a = new JsonObject().put("CRITICAL", 1).put("HIGH", 2).put("MEDIUM", 0).put("LOW", 3).put("UNKNOWN", 0);
+    JsonObject b = new JsonObject().put("CRITICAL", 0).put("HIGH", 1).put("MEDIUM", 4).put("LOW", 0).put("UNKNOWN", 1);
+    JsonObject web = container("running").put("image_id", "sha256:a");
+    JsonObject worker = container("running").put("id", "c2").put("name", "app-worker-1").put("service", "worker").put("image_id", "sha256:b");
+    JsonObject sidecar = container("running").put("id", "c3").put("name", "app-web-2").put("image_id", "sha256:a");
+    on(() -> {
+      state.onProjects(new JsonObject().put("projects", new JsonObject().put("app", new JsonArray().add(web).add(worker).add(sidecar))));
+      return null;
+    });
+    assertTrue(item().containsKey("vulnerabilities"));
+    assertNull(item().getValue("vulnerabilities"), "nothing scanned yet");
+    on(() -> {
+      state.onScanState(new JsonObject().put("images", new JsonObject().put("sha256:a", a).put("sha256:other", b)));
+      return null;
+    });
+    assertEquals(a, item().getJsonObject("vulnerabilities"), "an image two containers run counts once");
+    published.clear();
+    on(() -> {
+      state.onScanState(new JsonObject().put("image_id", "sha256:b").put("vulnerabilities", b));
+      return null;
+    });
+    JsonObject both = new JsonObject().put("CRITICAL", 1).put("HIGH", 3).put("MEDIUM", 4).put("LOW", 3).put("UNKNOWN", 1);
+    assertEquals(both, item().getJsonObject("vulnerabilities"));
+    JsonObject status = published.poll(5, TimeUnit.SECONDS);
+    assertNotNull(status);
+    assertEquals("stack_status", status.getString("type"));
+    assertEquals(both, status.getJsonObject("vulnerabilities"), "the feed hears the new counts");
+    on(() -> {
+      state.onScanState(new JsonObject().put("images", new JsonObject()));
+      return null;
+    });
+    assertNull(item().getValue("vulnerabilities"), "results cleared");
+  }
+
+  @Test
   void theEngineGoingAwayKeepsTheLastStateSeen() throws Exception {
     on(() -> {
       state.onProjects(new JsonObject().put("projects", new JsonObject().put("app", new JsonArray().add(container("running")))));

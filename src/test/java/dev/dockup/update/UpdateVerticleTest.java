@@ -52,6 +52,11 @@ class UpdateVerticleTest {
   final List<String> operations = new CopyOnWriteArrayList<>();
   final List<String> tags = new CopyOnWriteArrayList<>();
   final List<String> notices = new CopyOnWriteArrayList<>();
+  /** The stand-in scan service: vulnerability ids of the running image, of the pulled one, and of the new digest in the registry. */
+  volatile JsonObject runningCves = new JsonObject().put("CVE-2023-0001", "HIGH").put("CVE-2023-0002", "LOW");
+  volatile JsonObject pulledCves = new JsonObject();
+  volatile String scanFailure;
+  final List<String> scanned = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -62,6 +67,7 @@ class UpdateVerticleTest {
     }).listen(0, "127.0.0.1")).actualPort();
     stackService();
     engineService();
+    scanService();
     Config config = Config.fromJson(Config.defaults()
         .put("data_dir", tmp.toString()).put("stacks_dir", tmp.resolve("stacks").toString())
         .put("node_name", "t1").put("update_grace", 1));
@@ -108,9 +114,81 @@ class UpdateVerticleTest {
     });
   }
 
+  void scanService() {
+    vertx.eventBus().<JsonObject>localConsumer(Bus.scans("t1"), (Message<JsonObject> m) -> {
+      String image = m.body().getString("image");
+      scanned.add(image + (m.body().getBoolean("remote") ? " remote" : ""));
+      if (scanFailure != null && image.equals(IMAGE)) {
+        m.reply(new JsonObject().put("status", "failed").put("error", scanFailure));
+        return;
+      }
+      JsonObject cves = image.equals("sha256:local-old") ? runningCves : pulledCves;
+      m.reply(new JsonObject().put("status", "completed").put("image", image).put("cves", cves));
+    });
+  }
+
   JsonObject autoRun() throws Exception {
+    return autoRun("off");
+  }
+
+  JsonObject autoRun(String scanGate) throws Exception {
     return await(Services.request(vertx, Bus.updates("t1"), Bus.Updates.RUN,
-        new JsonObject().put("stack", STACK).put("mode", "auto").put("trigger", "schedule"), 30_000));
+        new JsonObject().put("stack", STACK).put("mode", "auto").put("trigger", "schedule").put("scan_gate", scanGate), 30_000));
+  }
+
+  @Test
+  void theGateRefusesANewCriticalOnceAndLetsThroughWhatItDoesNotCover() throws Exception {
+    pulledCves = new JsonObject().put("CVE-2023-0001", "HIGH").put("CVE-2024-0009", "CRITICAL").put("CVE-2024-0010", "HIGH");
+    JsonObject run = autoRun("no_new_critical");
+    assertFalse(run.getBoolean("updated"), run.encode());
+    JsonObject record = run.getJsonObject("update");
+    assertEquals("blocked", record.getString("result"));
+    assertEquals(new JsonArray().add(new JsonObject().put("id", "CVE-2024-0009").put("severity", "CRITICAL")),
+        record.getJsonArray("images").getJsonObject(0).getJsonArray("blocked_cves"));
+    assertTrue(record.getString("error").contains("CVE-2024-0009 (CRITICAL)"), record.encode());
+    assertEquals(List.of("pull"), operations, "nothing was brought up");
+    assertEquals(List.of("sha256:local-old " + IMAGE), tags, "the tag points at the running image again");
+    assertEquals(List.of("sha256:local-old", IMAGE), scanned, "the running image first, then the pulled one");
+    assertEquals(List.of("update_available", "update_blocked"), notices);
+
+    JsonObject again = autoRun("no_new_critical");
+    assertEquals("blocked", again.getJsonObject("update").getString("result"));
+    assertEquals(List.of("update_available", "update_blocked"), notices, "the same digest is announced once");
+    assertEquals(1, history(STACK).getJsonArray("updates").size(), "and recorded once");
+
+    pulledCves = new JsonObject().put("CVE-2024-0010", "HIGH").put("CVE-2024-0011", "MEDIUM");
+    assertFalse(autoRun("no_new_high").getBoolean("updated"), "a new HIGH is refused by no_new_high");
+    JsonObject through = autoRun("no_new_critical");
+    assertTrue(through.getBoolean("updated"), "a new HIGH passes no_new_critical: " + through.encode());
+    assertEquals("applied", history(STACK).getJsonArray("updates").getJsonObject(0).getString("result"));
+  }
+
+  @Test
+  void aGateThatCannotScanLetsNothingThrough() throws Exception {
+    scanFailure = "trivy failed (exit code 1): FATAL no space left";
+    JsonObject run = autoRun("no_new_high");
+    assertFalse(run.getBoolean("updated"));
+    assertEquals("blocked", run.getJsonObject("update").getString("result"));
+    assertTrue(run.getJsonObject("update").getString("error").contains("could not be scanned"), run.encode());
+    assertEquals(List.of("pull"), operations);
+    assertEquals(List.of("update_available", "update_blocked"), notices);
+
+    scanFailure = null;
+    assertTrue(autoRun("off").getBoolean("updated"), "without a gate nothing is scanned");
+    assertEquals(2, scanned.size(), "no scan for the ungated run");
+  }
+
+  @Test
+  void aCheckWithScanSaysWhatTheNewDigestIntroducesAndFixes() throws Exception {
+    pulledCves = new JsonObject().put("CVE-2023-0002", "LOW").put("CVE-2024-0009", "CRITICAL");
+    JsonObject check = await(Services.request(vertx, Bus.updates("t1"), Bus.Updates.CHECK,
+        new JsonObject().put("stack", STACK).put("scan", true), 30_000));
+    JsonObject scan = check.getJsonArray("images").getJsonObject(0).getJsonObject("scan");
+    assertEquals("completed", scan.getString("status"), check.encode());
+    assertEquals(new JsonArray().add(new JsonObject().put("id", "CVE-2024-0009").put("severity", "CRITICAL")), scan.getJsonArray("introduced"));
+    assertEquals(new JsonArray().add(new JsonObject().put("id", "CVE-2023-0001").put("severity", "HIGH")), scan.getJsonArray("fixed"));
+    assertTrue(scanned.contains(REGISTRY + "/team/app@" + NEW + " remote"), scanned.toString());
+    assertTrue(operations.isEmpty(), "nothing pulled");
   }
 
   JsonObject history(String stack) throws Exception {
