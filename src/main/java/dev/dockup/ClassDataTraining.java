@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The build's start of DockUp ({@code --cds-training}, under {@code -XX:ArchiveClassesAtExit}):
@@ -24,6 +25,8 @@ import java.util.List;
  */
 final class ClassDataTraining {
   private static final String STACK = "cds-training";
+  /** The requests take about two seconds; one that hangs must not hang the build. */
+  private static final long TIMEOUT_S = 60;
   private static final List<String> PUBLIC = List.of("/api/ping", "/api/openapi.json", "/api/docs/", "/");
   private static final List<String> SIGNED_IN = List.of(
       "/api/stacks", "/api/stack/" + STACK, "/api/stack/" + STACK + "/compose", "/api/host/stats", "/api/config",
@@ -55,7 +58,7 @@ final class ClassDataTraining {
             return signedIn.compose(v -> feed(vertx, app.port(), bearer));
           });
     }
-    all.otherwiseEmpty().toCompletionStage().toCompletableFuture().join();
+    all.timeout(TIMEOUT_S, TimeUnit.SECONDS).otherwiseEmpty().toCompletionStage().toCompletableFuture().join();
     app.shutdown().join();
     System.exit(0);
   }
@@ -72,6 +75,7 @@ final class ClassDataTraining {
             .setURI("/ws").addHeader("Authorization", authorization))
         .compose(ws -> {
           Promise<Void> done = Promise.promise();
+          // Decoded as the dashboard's store does, so the archive holds the feed's JSON classes too.
           ws.textMessageHandler(text -> new JsonObject(text));
           ws.writeTextMessage(new JsonObject().put("subscribe", new io.vertx.core.json.JsonArray()).encode());
           vertx.setTimer(1_000, id -> ws.close().onComplete(ar -> done.complete()));
