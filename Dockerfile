@@ -66,10 +66,19 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 CMD ["/ap
 #   docker run -d --name dockup -p 5000:5000 -e DOCKUP_NODE_NAME=homeserver \
 #     -v /var/run/docker.sock:/var/run/docker.sock -v /opt/stacks:/opt/stacks -v dockup-data:/app/data dockup
 # JVM flags for small hosts: conf/jvm.options (serial GC, a heap that starts small, 512 KiB
-# stacks). The class-data archive it names (target/dockup.jsa) is made for the build machine's
-# JDK, so it is not copied: the JVM ignores a missing one.
+# stacks), with the class-data archive made below (/app/dockup.jsa) instead of the build
+# machine's, which only serves the JDK that made it.
 ENTRYPOINT ["/usr/bin/tini", "--", "/app/entrypoint.sh"]
 
 FROM runtime
 # Built by Maven first (mvn package); a code change rebuilds only this layer.
 COPY target/dockup.jar /app/dockup.jar
+# Class-data sharing: a training start of this jar with this image's JDK (as `mvn package` does
+# on the build machine; no engine needed) archives the classes a start and a dashboard's first
+# visit load, which halves the start-up CPU.
+RUN mkdir -p /tmp/cds/stacks /tmp/cds/data \
+ && PORT=0 HOST=127.0.0.1 STACKS_DIR=/tmp/cds/stacks DATA_DIR=/tmp/cds/data DOCKUP_NODE_NAME=cds-training \
+    DOCKUP_CONFIG=/tmp/cds/none.json DOCKUP_LOG_LEVEL=WARN DOCKUP_PASSWORD=cds-training-only \
+    java -XX:ArchiveClassesAtExit=/app/dockup.jsa -Xlog:cds=error -Xlog:cds+dynamic=error -XX:+UseSerialGC \
+      -jar /app/dockup.jar --cds-training \
+ && rm -rf /tmp/cds && chmod 0644 /app/dockup.jsa

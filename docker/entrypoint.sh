@@ -8,7 +8,7 @@
 # DockUp runs as that user as it is.
 set -euo pipefail
 
-run=(java @/app/conf/jvm.options -jar /app/dockup.jar "$@")
+run=(java @/app/conf/jvm.options -XX:SharedArchiveFile=/app/dockup.jsa -jar /app/dockup.jar "$@")
 say() { printf '[entrypoint] %s\n' "$*" >&2; }
 
 if [ "$(id -u)" != 0 ]; then exec "${run[@]}"; fi

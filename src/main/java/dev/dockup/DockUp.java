@@ -32,6 +32,7 @@ import dev.dockup.web.HttpVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -49,6 +50,10 @@ public final class DockUp {
   private static final Logger LOG = LoggerFactory.getLogger(DockUp.class);
   static final long SHUTDOWN_GRACE_MS = 30_000;
   static final long AUDIT_MAX_BYTES = 10L * 1024 * 1024;
+  /** Vert.x's shared worker pool: settings, auth (bcrypt), audit and file reads; the compose CLI and the engine have pools of their own. */
+  static final int WORKER_THREADS = 8;
+  /** Vert.x's own blocking work (its file system calls, static files). */
+  static final int INTERNAL_BLOCKING_THREADS = 4;
 
   private final Vertx vertx;
   private final Config config;
@@ -80,7 +85,7 @@ public final class DockUp {
       result.completeExceptionally(e);
       return result;
     }
-    Clustering.vertx(config).onComplete(started -> {
+    Clustering.vertx(config, vertxOptions()).onComplete(started -> {
       if (started.failed()) {
         result.completeExceptionally(started.cause());
         return;
@@ -100,6 +105,22 @@ public final class DockUp {
           });
     });
     return result;
+  }
+
+  /**
+   * Pools sized for a small host. Nothing here waits on an event loop, so one per core is
+   * enough (Vert.x's default is two per core); its worker pools default to 20 threads each,
+   * which a pool keeps once a burst has made them.
+   */
+  static VertxOptions vertxOptions() {
+    return new VertxOptions()
+        .setEventLoopPoolSize(eventLoops())
+        .setWorkerPoolSize(WORKER_THREADS)
+        .setInternalBlockingPoolSize(INTERNAL_BLOCKING_THREADS);
+  }
+
+  static int eventLoops() {
+    return Math.max(2, Runtime.getRuntime().availableProcessors());
   }
 
   /** Reads what the HTTP verticles share from DATA_DIR (blocking, once). */
@@ -130,7 +151,7 @@ public final class DockUp {
   }
 
   private Future<?> deploy(Shared shared) {
-    int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    int instances = Math.min(4, eventLoops());
     // Metrics first, so they hear the engine's first state; stacks next, so its consumers hear the engine's first resync.
     return vertx.deployVerticle(new MetricsVerticle(config.nodeName()))
         .compose(id -> vertx.deployVerticle(new StacksVerticle(config, stackList)))

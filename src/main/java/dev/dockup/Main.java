@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -11,7 +12,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** {@code java -jar dockup.jar [--cluster]}: configuration, start, and signals (first: graceful; second: at once). */
+/**
+ * {@code java -jar dockup.jar [--cluster]}: configuration, start, and signals (first: graceful;
+ * second: at once). {@code --cds-training} is the build's ({@link ClassDataTraining}).
+ */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -27,7 +31,8 @@ public final class Main {
       Map<String, String> env = new HashMap<>(System.getenv());
       if (Arrays.asList(args).contains("--cluster")) env.put("DOCKUP_CLUSTER", "true");
       config = Config.load(Path.of(file), env);
-    } catch (IllegalStateException e) {
+      if (Arrays.asList(args).contains("--cds-training")) ClassDataTraining.prepare(config.stacksDir());
+    } catch (IllegalStateException | IOException e) {
       System.err.println("DockUp cannot start: " + e.getMessage());
       System.exit(2);
       return;
@@ -40,6 +45,10 @@ public final class Main {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       LOG.error("DockUp cannot start: {}", cause.getMessage());
       System.exit(2);
+      return;
+    }
+    if (Arrays.asList(args).contains("--cds-training")) {
+      ClassDataTraining.run(app, config.initialPassword());
       return;
     }
     AtomicInteger signals = new AtomicInteger();

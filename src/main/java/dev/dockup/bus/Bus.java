@@ -12,7 +12,10 @@ public final class Bus {
   /** The live feed: every node publishes here, every HTTP verticle forwards it. */
   public static final String EVENTS = "dockup.events";
 
-  /** Published by each feed hub every few seconds while it has clients: stats are sampled only then. */
+  /**
+   * Published by each feed hub every few seconds while it has clients, with what they watch
+   * ({@code {hub, all}} or {@code {hub, stacks}}): stats are read only then, only for those stacks.
+   */
   public static final String FEED_DEMAND = "dockup.feed.demand";
 
   /** Where the lines of one log subscription go (a consumer of the follower's HTTP verticle). */

@@ -1,12 +1,9 @@
 package dev.dockup.engine;
 
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Ports;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.Map;
+import java.util.Objects;
 
 /**
  * One container as the stack model needs it, built from an inspect. Membership in a stack is by
@@ -19,41 +16,42 @@ public final class ContainerFacts {
   public static final String SERVICE_LABEL = "com.docker.compose.service";
   public static final String ONEOFF_LABEL = "com.docker.compose.oneoff";
 
-  static String project(InspectContainerResponse c) {
-    Map<String, String> labels = c.getConfig() == null ? null : c.getConfig().getLabels();
-    return labels == null ? null : labels.get(PROJECT_LABEL);
+  /** The compose project of an inspect ({@code GET /containers/<id>/json}); null when it has none. */
+  static String project(JsonObject inspect) {
+    return EngineJson.string(EngineJson.object(EngineJson.object(inspect, "Config"), "Labels"), PROJECT_LABEL);
   }
 
-  static JsonObject from(InspectContainerResponse c, boolean self) {
-    Map<String, String> labels = c.getConfig() != null && c.getConfig().getLabels() != null
-        ? c.getConfig().getLabels() : Map.of();
-    var state = c.getState();
-    String status = state == null || state.getStatus() == null ? "unknown" : state.getStatus();
-    Long exit = state == null ? null : state.getExitCodeLong();
-    String health = state == null || state.getHealth() == null ? null : state.getHealth().getStatus();
-    String restart = c.getHostConfig() == null || c.getHostConfig().getRestartPolicy() == null
-        ? "no" : c.getHostConfig().getRestartPolicy().getName();
+  /** The engine sends {@code null} for empty maps and lists: every field is read null-safely. */
+  static JsonObject from(JsonObject c, boolean self) {
+    JsonObject config = EngineJson.object(c, "Config");
+    JsonObject labels = EngineJson.object(config, "Labels");
+    JsonObject state = EngineJson.object(c, "State");
+    String status = Objects.requireNonNullElse(EngineJson.string(state, "Status"), "unknown");
+    Long exit = state.getValue("ExitCode") instanceof Number n ? n.longValue() : null;
+    String health = EngineJson.string(EngineJson.object(state, "Health"), "Status");
+    String restart = EngineJson.string(EngineJson.object(EngineJson.object(c, "HostConfig"), "RestartPolicy"), "Name");
+    String id = EngineJson.string(c, "Id");
+    String name = EngineJson.string(c, "Name");
     return new JsonObject()
-        .put("id", c.getId())
-        .put("name", c.getName() == null ? c.getId() : c.getName().replaceFirst("^/", ""))
-        .put("project", labels.get(PROJECT_LABEL))
-        .put("service", labels.get(SERVICE_LABEL))
+        .put("id", id)
+        .put("name", name == null ? id : name.replaceFirst("^/", ""))
+        .put("project", EngineJson.string(labels, PROJECT_LABEL))
+        .put("service", EngineJson.string(labels, SERVICE_LABEL))
         .put("state", status)
         .put("status", describe(status, exit, health))
         .put("health", health)
         .put("exit_code", exit)
         .put("restart_policy", restart == null || restart.isEmpty() ? "no" : restart)
-        .put("oneoff", "True".equalsIgnoreCase(labels.get(ONEOFF_LABEL)))
-        .put("image", c.getConfig() == null ? null : c.getConfig().getImage())
-        .put("image_id", c.getImageId())
-        .put("created", c.getCreated())
-        .put("started_at", state == null ? null : state.getStartedAt())
-        .put("ports", ports(c))
+        .put("oneoff", "True".equalsIgnoreCase(EngineJson.string(labels, ONEOFF_LABEL)))
+        .put("image", EngineJson.string(config, "Image"))
+        .put("image_id", EngineJson.string(c, "Image"))
+        .put("created", EngineJson.string(c, "Created"))
+        .put("started_at", EngineJson.string(state, "StartedAt"))
+        .put("ports", ports(EngineJson.object(EngineJson.object(c, "NetworkSettings"), "Ports")))
         .put("self", self);
   }
 
   /** A status text that does not go stale in a cached answer (no "5 minutes ago"). */
-  /** The stable status text: answers built from it stay cacheable. */
   static String describe(String state, Long exit, String health) {
     return switch (state) {
       case "running" -> health == null ? "running" : "running (" + health + ")";
@@ -62,21 +60,23 @@ public final class ContainerFacts {
     };
   }
 
-  private static JsonArray ports(InspectContainerResponse c) {
+  /** {@code {"80/tcp": [{"HostIp", "HostPort"}] or null (exposed, not published)}}, in the engine's order. */
+  static JsonArray ports(JsonObject ports) {
     JsonArray out = new JsonArray();
-    if (c.getNetworkSettings() == null || c.getNetworkSettings().getPorts() == null) return out;
-    for (Map.Entry<ExposedPort, Ports.Binding[]> e : c.getNetworkSettings().getPorts().getBindings().entrySet()) {
-      ExposedPort p = e.getKey();
-      if (e.getValue() == null) {
-        out.add(new JsonObject().put("private", p.getPort()).put("type", p.getProtocol().toString()));
+    for (String key : ports.fieldNames()) {
+      String[] portAndType = key.split("/", 2);
+      Integer port = parsePort(portAndType[0]);
+      String type = portAndType.length > 1 ? portAndType[1] : "tcp";
+      if (!(ports.getValue(key) instanceof JsonArray bindings)) {
+        out.add(new JsonObject().put("private", port).put("type", type));
         continue;
       }
-      for (Ports.Binding b : e.getValue()) {
+      for (JsonObject b : EngineJson.objects(bindings)) {
         out.add(new JsonObject()
-            .put("private", p.getPort())
-            .put("public", parsePort(b.getHostPortSpec()))
-            .put("ip", b.getHostIp())
-            .put("type", p.getProtocol().toString()));
+            .put("private", port)
+            .put("public", parsePort(EngineJson.string(b, "HostPort")))
+            .put("ip", EngineJson.string(b, "HostIp"))
+            .put("type", type));
       }
     }
     return out;

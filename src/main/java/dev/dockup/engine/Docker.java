@@ -6,36 +6,51 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 
+import java.io.IOException;
 import java.time.Duration;
 
 /**
- * docker-java clients for one engine. The API version is left unset: the engine answers at its
- * own. The raw HTTP client is kept for calls docker-java lacks (stats streams, JSON resources).
- * Streams hold a connection each for as long as they run, hence the generous pool.
+ * docker-java, for the request/response calls where its blocking style is simpler (images,
+ * networks, appdata, one-shot log reads); streams go through {@link EngineClient}. Made on first
+ * use, on a worker: its classes and JSON mapper cost a start-up (and memory) that a node which
+ * is only listed and watched never needs. The API version is left unset: the engine answers at
+ * its own. Responses are bounded in time, so a hung engine cannot pin a worker forever.
  */
 final class Docker {
-  private Docker() {}
+  static final int MAX_CONNECTIONS = 16;
 
-  record Clients(DockerClient api, DockerHttpClient http) {}
+  private final String dockerHost;
+  private DockerHttpClient http;
+  private DockerClient api;
 
-  /** For request/response calls: bounded waits so a hung engine cannot pin a worker forever. */
-  static Clients requests(String dockerHost) {
-    return create(dockerHost, Duration.ofSeconds(120));
+  Docker(String dockerHost) {
+    this.dockerHost = dockerHost;
   }
 
-  /** For streams (events, followed logs), which stay silent while nothing happens: no response timeout. */
-  static Clients streams(String dockerHost) {
-    return create(dockerHost, null);
+  synchronized DockerClient api() {
+    if (api == null) {
+      var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+      http = new ZerodepDockerHttpClient.Builder()
+          .dockerHost(config.getDockerHost())
+          .maxConnections(MAX_CONNECTIONS)
+          .connectionTimeout(Duration.ofSeconds(5))
+          .responseTimeout(Duration.ofSeconds(120))
+          .build();
+      api = DockerClientImpl.getInstance(config, http);
+    }
+    return api;
   }
 
-  private static Clients create(String dockerHost, Duration responseTimeout) {
-    var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
-    var builder = new ZerodepDockerHttpClient.Builder()
-        .dockerHost(config.getDockerHost())
-        .maxConnections(1024)
-        .connectionTimeout(Duration.ofSeconds(5));
-    if (responseTimeout != null) builder.responseTimeout(responseTimeout);
-    DockerHttpClient http = builder.build();
-    return new Clients(DockerClientImpl.getInstance(config, http), http);
+  synchronized DockerHttpClient http() {
+    api();
+    return http;
+  }
+
+  synchronized void close() {
+    try {
+      if (api != null) api.close();
+    } catch (IOException ignored) {
+      // closing: nothing left to do
+    }
   }
 }

@@ -17,14 +17,14 @@ import java.util.Objects;
 
 /**
  * The Engine API as JSON, for the resource endpoints whose answers are JSON anyway and for
- * fields docker-java's models lack. Blocking: call from a worker.
+ * fields docker-java's models lack. Blocking, through docker-java's transport: call from a worker.
  */
 final class EngineHttp {
   private static final Logger LOG = LoggerFactory.getLogger(EngineHttp.class);
-  private final DockerHttpClient http;
+  private final Docker docker;
 
-  EngineHttp(DockerHttpClient http) {
-    this.http = http;
+  EngineHttp(Docker docker) {
+    this.docker = docker;
   }
 
   record Answer(int status, Object body) {
@@ -54,7 +54,7 @@ final class EngineHttp {
     }
     int status;
     String text;
-    try (DockerHttpClient.Response r = http.execute(b.build()); InputStream in = r.getBody()) {
+    try (DockerHttpClient.Response r = docker.http().execute(b.build()); InputStream in = r.getBody()) {
       status = r.getStatusCode();
       text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
     } catch (RuntimeException | java.io.IOException e) {
@@ -66,7 +66,7 @@ final class EngineHttp {
   }
 
   /** The body as JSON; a body that is not JSON (a proxy's error page) is kept as its text. */
-  private static Object parse(String text) {
+  static Object parse(String text) {
     if (text.isEmpty()) return null;
     try {
       return Json.decodeValue(text);

@@ -1,8 +1,5 @@
 package dev.dockup.engine;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.exception.ConflictException;
-import com.github.dockerjava.api.exception.NotFoundException;
 import dev.dockup.Config;
 import dev.dockup.bus.ApiException;
 import dev.dockup.bus.Bus;
@@ -16,8 +13,6 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,33 +22,44 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The engine service of this node: its live view of the engine ({@link EngineWatch}), and the
- * requests that need the engine (logs, images, networks, host stats, appdata sizes). Blocking
- * work runs on pools kept apart by what waits on them: inspects (the node's state) on the
- * watch's, one-shot log reads on {@link LogReads}', everything else on {@link #CALL_THREADS}.
+ * The engine service of this node: its live view of the engine ({@link EngineWatch}), stats
+ * while a feed client watches ({@link StatsFeed}), followed logs ({@link LogFollower}), and the
+ * requests that need the engine (logs, images, networks, host stats, appdata sizes).
+ *
+ * <p>The event stream, inspects, stats and followed logs go through {@link EngineClient}, on this
+ * verticle's event loop, with no thread of their own however many containers there are. The
+ * request/response calls that use docker-java block, on pools kept apart by what waits on them:
+ * one-shot log reads on {@link LogReads}', everything else on {@link #CALL_THREADS}. docker-java,
+ * oshi and the appdata walk start when first needed, not with the node.
  */
 public final class EngineVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EngineVerticle.class);
-  static final int CALL_THREADS = 8;
+  static final int CALL_THREADS = 4;
+  /** A host-stats answer younger than this is given again; an older one is taken afresh. */
   static final long HOST_SAMPLE_MS = 5_000;
+  /** Without an earlier sample this recent, CPU share is measured over this gap instead. */
+  static final long HOST_CPU_GAP_MS = 250;
+  /** The first appdata walk waits this long after the engine is first seen: start-up has other work. */
+  static final long APPDATA_FIRST_DELAY_MS = 60_000;
 
   private final Config config;
   private final Settings settings;
-  private DockerClient docker;
+  private Docker docker;
+  private EngineClient engine;
   private WorkerExecutor calls;
   private EngineWatch watch;
-  private StatsSampler stats;
-  private final HostSampler host = new HostSampler();
+  private StatsFeed stats;
   private LogFollower logs;
   private LogReads logReads;
-  private long lastDemandMs;
-  private long statsTick;
 
   private JsonObject version;
   private Resources resources;
-  private HostStats hostStats;
+  /** Made on a worker at the first request (oshi loads native code). */
+  private volatile HostStats hostStats;
   private Appdata appdata;
   private JsonObject hostSample;
+  private long hostSampleAtMs;
+  private Future<JsonObject> hostSampling;
   private JsonObject appdataSizes = new JsonObject().put("updated_at", null).put("stacks", new JsonObject());
   private boolean appdataRunning;
   private long appdataTimer = -1;
@@ -65,19 +71,17 @@ public final class EngineVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Docker.Clients requests = Docker.requests(config.dockerHost());
-    docker = requests.api();
-    Docker.Clients streaming = Docker.streams(config.dockerHost());
+    docker = new Docker(config.dockerHost());
+    engine = EngineClient.create(vertx, config.dockerHost(), System.getenv());
     calls = vertx.createSharedWorkerExecutor("dockup-engine", CALL_THREADS, 10, TimeUnit.MINUTES);
-    stats = new StatsSampler(vertx, streaming.http());
-    logs = new LogFollower(vertx, context, streaming.api(), config.nodeName());
+    logs = new LogFollower(vertx, engine, config.nodeName());
     logReads = new LogReads(vertx, docker);
-    EngineHttp engineHttp = new EngineHttp(requests.http());
+    EngineHttp engineHttp = new EngineHttp(docker);
     resources = new Resources(engineHttp);
-    hostStats = new HostStats(config.stacksDir());
     appdata = new Appdata(engineHttp);
-    watch = new EngineWatch(vertx, context, config.nodeName(), config.dockerHost(), docker, streaming.api(),
+    watch = new EngineWatch(vertx, context, config.nodeName(), config.dockerHost(), engine,
         SelfContainer.id(), this::resynced, logs::started);
+    stats = new StatsFeed(vertx, config.nodeName(), settings, watch, new StatsSampler(vertx, engine, calls, CgroupStats.host()), calls);
 
     Map<String, Function<JsonObject, Future<?>>> actions = Map.ofEntries(
         Map.entry(Bus.Engine.VERSION, this::version),
@@ -99,26 +103,33 @@ public final class EngineVerticle extends VerticleBase {
         Map.entry(Bus.Engine.IMAGE_DIGESTS, req -> engineCall(() -> resources.repoDigests(req.getJsonArray(Bus.IDS)))),
         Map.entry(Bus.Engine.TAG_IMAGE, req -> engineCall(() -> resources.tag(req.getString(Bus.ID), req.getString("ref")))));
     vertx.eventBus().<JsonObject>localConsumer(Bus.engine(config.nodeName()), msg -> Services.serve(msg, actions));
-    vertx.eventBus().consumer(Bus.FEED_DEMAND, msg -> lastDemandMs = System.currentTimeMillis());
 
     watch.start();
-    scheduleStats();
-    sampleHost();
-    vertx.setPeriodic(HOST_SAMPLE_MS, id -> sampleHost());
+    stats.start();
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
     logs.closeAll();
-    stats.stopAll();
-    return Future.join(watch.stop(), logReads.close(), calls.close());
+    stats.stop();
+    watch.stop();
+    Future<Void> dockerClosed = calls.<Void>executeBlocking(() -> {
+      docker.close();
+      return null;
+    }, false).otherwiseEmpty();
+    return dockerClosed.eventually(() -> Future.join(logReads.close(), calls.close(), engine.close()));
   }
 
   /** Each time the engine is (again) seen whole. */
   private void resynced() {
-    blocking(this::versionJson).onSuccess(v -> version = v);
-    if (appdataTimer < 0) refreshAppdata();
+    versionJson().onSuccess(v -> version = v);
+    if (appdataTimer < 0) {
+      appdataTimer = vertx.setTimer(APPDATA_FIRST_DELAY_MS, id -> {
+        appdataTimer = -1;
+        refreshAppdata();
+      });
+    }
   }
 
   // ---- requests ----
@@ -126,16 +137,19 @@ public final class EngineVerticle extends VerticleBase {
   private Future<JsonObject> version(JsonObject req) {
     requireEngine();
     if (version != null) return Future.succeededFuture(version);
-    return blocking(this::versionJson).onSuccess(v -> version = v);
+    return versionJson().onSuccess(v -> version = v);
   }
 
-  private JsonObject versionJson() {
-    var v = docker.versionCmd().exec();
-    return new JsonObject()
-        .put("docker_version", v.getVersion())
-        .put("api_version", v.getApiVersion())
-        .put("engine_os", v.getOperatingSystem())
-        .put("engine_arch", v.getArch());
+  private Future<JsonObject> versionJson() {
+    return engine.get("/version").map(answer -> {
+      if (!answer.ok()) throw ApiException.unavailable("Docker engine unreachable at " + config.dockerHost());
+      JsonObject v = answer.object();
+      return new JsonObject()
+          .put("docker_version", EngineJson.string(v, "Version"))
+          .put("api_version", EngineJson.string(v, "ApiVersion"))
+          .put("engine_os", EngineJson.string(v, "Os"))
+          .put("engine_arch", EngineJson.string(v, "Arch"));
+    });
   }
 
   /** Removes each image no container (of any project) uses any more; reports what went. */
@@ -151,14 +165,9 @@ public final class EngineVerticle extends VerticleBase {
           kept.add(id);
           continue;
         }
-        try {
-          docker.removeImageCmd(id).withForce(false).exec();
-          removed.add(id);
-        } catch (NotFoundException e) {
-          // already gone
-        } catch (ConflictException e) {
-          kept.add(id);
-        }
+        int status = resources.removeImage(id);
+        if (status / 100 == 2) removed.add(id);
+        else if (status != 404) kept.add(id);
       }
       return new JsonObject().put("removed", removed).put("kept", kept);
     });
@@ -181,66 +190,38 @@ public final class EngineVerticle extends VerticleBase {
     return Future.succeededFuture(new JsonObject());
   }
 
-  // ---- stats ----
-
-  /** A tick every stats_interval (read each time, so a settings change applies at the next tick). */
-  private void scheduleStats() {
-    long interval = Math.max(1, settings.statsInterval()) * 1000L;
-    vertx.setTimer(interval, id -> {
-      if (watch.engineOk() && System.currentTimeMillis() - lastDemandMs < Math.max(6_000, 3 * interval)) {
-        sampleStats(interval).onComplete(ar -> scheduleStats());
-      } else {
-        stats.stopAll();
-        scheduleStats();
-      }
-    });
-  }
-
-  /** One {@code stats_update} per stack, each with the host's figures and how long the tick took. */
-  private Future<Void> sampleStats(long intervalMs) {
-    long started = System.nanoTime();
-    long tick = ++statsTick;
-    List<JsonObject> running = new ArrayList<>();
-    watch.containers().forEach(c -> {
-      if ("running".equals(c.getString("state"))) running.add(c);
-    });
-    Future<List<JsonObject>> sampled = stats.sample(running);
-    Future<JsonObject> hostNow = blocking(host::sample);
-    return Future.join(sampled, hostNow).map(done -> {
-      long sampleMs = (System.nanoTime() - started) / 1_000_000;
-      JsonObject hostJson = hostNow.succeeded() ? hostNow.result() : new JsonObject();
-      String ts = Instant.now().toString();
-      StatsSampler.byProject(sampled.succeeded() ? sampled.result() : List.of()).forEach((project, list) -> {
-        JsonArray cs = new JsonArray();
-        list.forEach(c -> {
-          JsonObject copy = c.copy();
-          copy.remove("project");
-          cs.add(copy);
-        });
-        vertx.eventBus().publish(Bus.EVENTS, new JsonObject()
-            .put("type", "stats_update").put("node", config.nodeName()).put("ts", ts).put("stack", project)
-            .put("containers", cs).put("host", hostJson)
-            .put("tick", tick).put("sample_ms", sampleMs).put("interval_ms", intervalMs));
-      });
-      return null;
-    });
-  }
-
   // ---- host, appdata ----
 
-  private void sampleHost() {
-    blocking(hostStats::sample)
-        .onSuccess(s -> hostSample = s)
-        .onFailure(t -> LOG.debug("Host sample failed", t));
-  }
-
   /**
-   * CPU, memory and disk from the background sample (only the very first request waits for
-   * one); the container counts from the live state at the moment of the request.
+   * CPU, memory and disk from a sample at most {@link #HOST_SAMPLE_MS} old, taken when asked
+   * for (nobody asking costs nothing; concurrent requests share one); CPU share since the
+   * previous sample, or over {@link #HOST_CPU_GAP_MS} when there is no recent one. The container
+   * counts come from the live state at the moment of the request.
    */
   private Future<JsonObject> hostStats(JsonObject req) {
-    Future<JsonObject> sample = hostSample != null ? Future.succeededFuture(hostSample)
-        : blocking(hostStats::sample).onSuccess(s -> hostSample = s);
+    long now = System.currentTimeMillis();
+    Future<JsonObject> sample;
+    if (hostSample != null && now - hostSampleAtMs < HOST_SAMPLE_MS) {
+      sample = Future.succeededFuture(hostSample);
+    } else if (hostSampling != null) {
+      sample = hostSampling;
+    } else {
+      boolean recent = hostStats != null && now - hostSampleAtMs < 60_000;
+      hostSampling = sample = blocking(() -> {
+        if (hostStats == null) hostStats = new HostStats(config.stacksDir());
+        if (!recent) {
+          hostStats.sample();
+          Thread.sleep(HOST_CPU_GAP_MS);
+        }
+        return hostStats.sample();
+      }).andThen(ar -> {
+        hostSampling = null;
+        if (ar.succeeded()) {
+          hostSample = ar.result();
+          hostSampleAtMs = System.currentTimeMillis();
+        }
+      });
+    }
     return sample.map(s -> s.copy().put("containers", watch.counts()));
   }
 

@@ -1,34 +1,29 @@
 package dev.dockup.engine;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.Event;
-import com.github.dockerjava.api.model.EventType;
 import dev.dockup.bus.Bus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.Closeable;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The node's live view of its engine's compose containers: one listing at start, then the
@@ -36,17 +31,20 @@ import java.util.function.Consumer;
  * intervals that grow to at most {@link #MAX_BACKOFF_MS}, so an engine that answers again is
  * seen again within about a second and a half; each reconnect lists and inspects afresh.
  *
- * <p>State is touched on the engine verticle's event loop only. Listing and inspects run on a
- * pool of their own ({@link #INSPECT_THREADS}): nothing else (log reads, image calls, appdata
- * walks) can hold them up. At most one inspect per container is in flight; events that arrive
- * meanwhile cause one more, so the queue never outgrows the number of containers.
+ * <p>Everything runs on the engine verticle's event loop, through {@link EngineClient}: the
+ * event stream and the inspects hold no thread while they wait, and nothing else (log reads,
+ * image calls, appdata walks) can hold them up. At most {@link #MAX_INSPECTS} inspects are in
+ * flight, and at most one per container; events that arrive meanwhile cause one more, so the
+ * queue never outgrows the number of containers.
  */
 final class EngineWatch {
   private static final Logger LOG = LoggerFactory.getLogger(EngineWatch.class);
   private static final String[] WATCHED_ACTIONS = {
       "create", "start", "restart", "die", "stop", "kill", "destroy", "pause", "unpause",
       "rename", "health_status", "oom", "update"};
-  static final int INSPECT_THREADS = 4;
+  static final int MAX_INSPECTS = 16;
+  /** An event is a few hundred bytes; a longer line is not an event. */
+  static final int MAX_EVENT_BYTES = 1024 * 1024;
   static final long FIRST_BACKOFF_MS = 100;
   static final long MAX_BACKOFF_MS = 1_000;
   static final long OPEN_TIMEOUT_MS = 5_000;
@@ -56,9 +54,7 @@ final class EngineWatch {
   private final Context context;
   private final String node;
   private final String dockerHost;
-  private final DockerClient docker;
-  private final DockerClient streams;
-  private final WorkerExecutor inspects;
+  private final EngineClient engine;
   private final String selfId;
   /** Called on the event loop after each resync, and for each container that starts. */
   private final Runnable onResync;
@@ -68,39 +64,39 @@ final class EngineWatch {
   private final Set<String> inspecting = new HashSet<>();
   private final Map<String, EventClaim> claims = new HashMap<>();
   private final Set<String> dirty = new HashSet<>();
+  /** Containers on the host's network, whose network counters are the host's: stats read none for them. */
+  private final Set<String> hostNetwork = new HashSet<>();
   private boolean engineOk;
-  private Closeable eventStream;
+  private EngineClient.Stream eventStream;
+  private int inspectsInFlight;
+  private boolean stopped;
+  private final Queue<Runnable> inspectsWaiting = new ArrayDeque<>();
   private int generation;
   /** The wait before the next attempt: none after a loss, then growing to {@link #MAX_BACKOFF_MS}. */
   private long backoffMs;
   private boolean warnedUnreachable;
 
-  EngineWatch(Vertx vertx, Context context, String node, String dockerHost, DockerClient docker, DockerClient streams,
+  EngineWatch(Vertx vertx, Context context, String node, String dockerHost, EngineClient engine,
               String selfId, Runnable onResync, Consumer<JsonObject> onStart) {
     this.vertx = vertx;
     this.context = context;
     this.node = node;
     this.dockerHost = dockerHost;
-    this.docker = docker;
-    this.streams = streams;
+    this.engine = engine;
     this.selfId = selfId;
     this.onResync = onResync;
     this.onStart = onStart;
-    this.inspects = vertx.createSharedWorkerExecutor("dockup-engine-inspect", INSPECT_THREADS, 2, TimeUnit.MINUTES);
   }
 
   void start() {
     connect();
   }
 
-  /** The stream is closed before the pool: its reader thread then ends while the verticle can still hear it. */
-  Future<Void> stop() {
+  void stop() {
     generation++;
-    Closeable stream = eventStream;
-    eventStream = null;
-    Future<Void> closed = stream == null ? Future.succeededFuture()
-        : inspects.executeBlocking(() -> closeQuietly(stream), false).mapEmpty();
-    return closed.eventually(inspects::close);
+    stopped = true;
+    inspectsWaiting.clear();
+    closeEventStream();
   }
 
   boolean engineOk() {
@@ -110,6 +106,10 @@ final class EngineWatch {
   /** The compose containers as last seen (read-only; on the event loop). */
   Iterable<JsonObject> containers() {
     return containers.values();
+  }
+
+  boolean hostNetwork(String id) {
+    return hostNetwork.contains(id);
   }
 
   List<JsonObject> ofProject(String project) {
@@ -143,51 +143,41 @@ final class EngineWatch {
     Promise<Void> opened = Promise.promise();
     long timer = vertx.setTimer(OPEN_TIMEOUT_MS, id -> opened.tryFail("engine event stream did not open within "
         + OPEN_TIMEOUT_MS / 1000 + " s"));
-    streams.eventsCmd()
-        .withEventTypeFilter(EventType.CONTAINER)
-        .withLabelFilter(ContainerFacts.PROJECT_LABEL)
-        .withEventFilter(WATCHED_ACTIONS)
-        .exec(new ResultCallback.Adapter<Event>() {
-          @Override
-          public void onStart(Closeable stream) {
-            context.runOnContext(v -> {
-              if (gen == generation) eventStream = stream;
-              else inspects.executeBlocking(() -> closeQuietly(stream), false);
-              opened.tryComplete();
-            });
+    JsonObject filters = new JsonObject()
+        .put("type", new JsonArray().add("container"))
+        .put("label", new JsonArray().add(ContainerFacts.PROJECT_LABEL))
+        .put("event", new JsonArray(List.of(WATCHED_ACTIONS)));
+    // The engine writes one JSON object per line.
+    RecordParser lines = RecordParser.newDelimited("\n", line -> onEvent(gen, line)).maxRecordSize(MAX_EVENT_BYTES);
+    engine.stream("/events?filters=" + EngineHttp.encode(filters.encode()), chunk -> {
+          try {
+            lines.handle(chunk);
+          } catch (IllegalStateException tooLong) {
+            if (gen == generation) engineLost(tooLong);
           }
-
-          @Override
-          public void onNext(Event event) {
-            context.runOnContext(v -> onEvent(gen, event));
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            context.runOnContext(v -> {
-              if (!opened.tryFail(t) && gen == generation) engineLost(t);
-            });
-          }
-
-          @Override
-          public void onComplete() {
-            context.runOnContext(v -> {
-              if (!opened.tryFail("engine event stream closed") && gen == generation) {
-                engineLost(new IllegalStateException("engine event stream closed"));
-              }
-            });
-          }
-        });
+        }, t -> {
+          if (!opened.tryFail(t) && gen == generation) engineLost(t);
+        })
+        .onSuccess(stream -> {
+          if (gen == generation && !opened.future().isComplete()) eventStream = stream;
+          else stream.close();
+          opened.tryComplete();
+        })
+        .onFailure(opened::tryFail);
     return opened.future().andThen(ar -> vertx.cancelTimer(timer));
   }
 
-  /** One listing, then the inspects spread over the pool: a resync of many containers is not one long queue. */
+  /** One listing, then the inspects, {@link #MAX_INSPECTS} at a time. */
   private Future<Map<String, JsonObject>> listComposeContainers() {
-    return inspects.<List<Container>>executeBlocking(() -> docker.listContainersCmd().withShowAll(true)
-            .withLabelFilter(List.of(ContainerFacts.PROJECT_LABEL)).exec(), false)
-        .compose(list -> {
+    JsonObject filters = new JsonObject().put("label", new JsonArray().add(ContainerFacts.PROJECT_LABEL));
+    return engine.get("/containers/json?all=1&filters=" + EngineHttp.encode(filters.encode()))
+        .compose(answer -> {
+          if (!answer.ok()) return Future.failedFuture("engine answered " + answer.status() + " to the container listing");
           List<Future<JsonObject>> each = new ArrayList<>();
-          for (Container c : list) each.add(inspects.executeBlocking(() -> inspect(c.getId()), false));
+          for (JsonObject c : EngineJson.objects(answer.array())) {
+            String id = EngineJson.string(c, "Id");
+            if (id != null) each.add(limited(() -> inspect(id)));
+          }
           return Future.all(each).map(done -> {
             Map<String, JsonObject> found = new HashMap<>();
             for (Future<JsonObject> f : each) {
@@ -198,17 +188,45 @@ final class EngineWatch {
         });
   }
 
-  private JsonObject inspect(String id) {
-    try {
-      InspectContainerResponse r = docker.inspectContainerCmd(id).exec();
-      return ContainerFacts.project(r) == null ? null : ContainerFacts.from(r, id.equals(selfId));
-    } catch (NotFoundException e) {
-      return null;
-    }
+  /** The container's facts; null when it is gone or belongs to no compose project. */
+  private Future<JsonObject> inspect(String id) {
+    return engine.get("/containers/" + EngineHttp.encode(id) + "/json").compose(answer -> {
+      if (answer.status() == 404) {
+        hostNetwork.remove(id);
+        return Future.succeededFuture(null);
+      }
+      if (!answer.ok()) return Future.failedFuture("engine answered " + answer.status() + " to an inspect");
+      JsonObject c = answer.object();
+      if ("host".equals(EngineJson.string(EngineJson.object(c, "HostConfig"), "NetworkMode"))) hostNetwork.add(id);
+      else hostNetwork.remove(id);
+      return Future.succeededFuture(ContainerFacts.project(c) == null ? null : ContainerFacts.from(c, id.equals(selfId)));
+    });
+  }
+
+  /** Runs the inspect now, or once fewer than {@link #MAX_INSPECTS} are in flight. */
+  private <T> Future<T> limited(Supplier<Future<T>> call) {
+    Promise<T> result = Promise.promise();
+    Runnable run = () -> {
+      if (stopped) {
+        result.fail("stopped");
+        return;
+      }
+      inspectsInFlight++;
+      call.get().onComplete(ar -> {
+        inspectsInFlight--;
+        Runnable next = inspectsWaiting.poll();
+        if (next != null) next.run();
+        result.handle(ar);
+      });
+    };
+    if (inspectsInFlight < MAX_INSPECTS) run.run();
+    else inspectsWaiting.add(run);
+    return result.future();
   }
 
   private void resynced(Map<String, JsonObject> found) {
     containers = found;
+    hostNetwork.retainAll(found.keySet());
     backoffMs = 0;
     warnedUnreachable = false;
     boolean was = engineOk;
@@ -246,31 +264,31 @@ final class EngineWatch {
   }
 
   private void closeEventStream() {
-    Closeable stream = eventStream;
+    EngineClient.Stream stream = eventStream;
     eventStream = null;
-    if (stream != null) inspects.executeBlocking(() -> closeQuietly(stream), false);
-  }
-
-  private static Void closeQuietly(Closeable stream) {
-    try {
-      stream.close();
-    } catch (Exception alreadyClosed) {
-      // the engine went away first
-    }
-    return null;
+    if (stream != null) stream.close();
   }
 
   // ---- events ----
 
-  private void onEvent(int gen, Event event) {
-    if (gen != generation) return;
-    dev.dockup.metrics.Meters.of(vertx).engineEvent(event.getTimeNano());
-    String id = event.getId() != null ? event.getId() : event.getActor() == null ? null : event.getActor().getId();
+  private void onEvent(int gen, Buffer line) {
+    if (gen != generation || line.length() == 0) return;
+    JsonObject event;
+    try {
+      event = new JsonObject(line);
+    } catch (RuntimeException notJson) {
+      LOG.debug("Engine event that is not JSON ignored");
+      return;
+    }
+    dev.dockup.metrics.Meters.of(vertx).engineEvent(event.getLong("timeNano"));
+    String actor = EngineJson.string(EngineJson.object(event, "Actor"), "ID");
+    String id = actor != null ? actor : EngineJson.string(event, "id");
     if (id == null) return;
-    String action = event.getAction() == null ? "" : event.getAction();
+    String action = EventClaim.action(event);
     if ("destroy".equals(action)) {
       JsonObject gone = containers.remove(id);
       claims.remove(id);
+      hostNetwork.remove(id);
       if (inspecting.contains(id)) dirty.add(id);
       if (gone != null) publishProject(gone.getString("project"));
       return;
@@ -294,7 +312,7 @@ final class EngineWatch {
       return;
     }
     int gen = generation;
-    inspects.executeBlocking(() -> inspect(id), false).onComplete(ar -> {
+    limited(() -> inspect(id)).onComplete(ar -> {
       inspecting.remove(id);
       if (gen != generation) return;
       if (ar.succeeded()) apply(id, reconcile(id, ar.result()));

@@ -1,9 +1,6 @@
 package dev.dockup.engine;
 
-import com.github.dockerjava.api.model.Event;
 import io.vertx.core.json.JsonObject;
-
-import java.util.Map;
 
 /**
  * What an engine event says about a container's state ({@code die}: exited with this code;
@@ -15,11 +12,11 @@ import java.util.Map;
 record EventClaim(String state, Long exitCode, String health, long atMs) {
   static final long TRUST_MS = 5_000;
 
-  static EventClaim of(Event event, long nowMs) {
-    String action = event.getAction() == null ? "" : event.getAction();
-    Map<String, String> attrs = event.getActor() == null || event.getActor().getAttributes() == null
-        ? Map.of() : event.getActor().getAttributes();
-    if (action.equals("die")) return new EventClaim("exited", parse(attrs.get("exitCode")), null, nowMs);
+  /** An event of {@code GET /events}: {@code Action}, and {@code Actor.Attributes} (labels and, for die, {@code exitCode}). */
+  static EventClaim of(JsonObject event, long nowMs) {
+    String action = action(event);
+    JsonObject attrs = EngineJson.object(EngineJson.object(event, "Actor"), "Attributes");
+    if (action.equals("die")) return new EventClaim("exited", parse(EngineJson.string(attrs, "exitCode")), null, nowMs);
     if (action.equals("start") || action.equals("restart") || action.equals("unpause")) {
       return new EventClaim("running", null, null, nowMs);
     }
@@ -48,6 +45,13 @@ record EventClaim(String state, Long exitCode, String health, long atMs) {
     boolean stateAgrees = state == null || state.equals(inspected.getString("state"));
     boolean healthAgrees = health == null || health.equals(inspected.getString("health"));
     return stateAgrees && healthAgrees;
+  }
+
+  /** {@code Action}, or the older {@code status}; never null. */
+  static String action(JsonObject event) {
+    String action = EngineJson.string(event, "Action");
+    if (action == null) action = EngineJson.string(event, "status");
+    return action == null ? "" : action;
   }
 
   private static Long parse(String v) {

@@ -1,6 +1,5 @@
 package dev.dockup.engine;
 
-import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
 import dev.dockup.bus.ApiException;
@@ -32,11 +31,11 @@ final class LogReads {
   static final int MAX_CHARS = 4 * 1024 * 1024;
   static final long READ_TIMEOUT_S = 60;
 
-  private final DockerClient docker;
+  private final Docker docker;
   private final WorkerExecutor pool;
   private int pending;
 
-  LogReads(Vertx vertx, DockerClient docker) {
+  LogReads(Vertx vertx, Docker docker) {
     this.docker = docker;
     this.pool = vertx.createSharedWorkerExecutor("dockup-engine-logs", THREADS, READ_TIMEOUT_S + 10, TimeUnit.SECONDS);
   }
@@ -82,7 +81,7 @@ final class LogReads {
     };
     boolean whole;
     try (reader) {
-      docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withTail(tail).exec(reader);
+      docker.api().logContainerCmd(id).withStdOut(true).withStdErr(true).withTail(tail).exec(reader);
       whole = reader.awaitCompletion(READ_TIMEOUT_S, TimeUnit.SECONDS);
     }
     synchronized (text) {

@@ -57,6 +57,11 @@ final class Resources {
   }
 
   /** Refused with 409 and the containers while any container uses it, unless forced. */
+  /** Removes an unused image, never forced: the engine's status (2xx removed, 404 gone, 409 in use or another error). */
+  int removeImage(String id) {
+    return engine.delete("/images/" + EngineHttp.encode(id) + "?force=false").status();
+  }
+
   JsonObject deleteImage(String ref, boolean force) {
     EngineHttp.Answer inspect = engine.get("/images/" + EngineHttp.encode(ref) + "/json");
     if (inspect.status() == 404) throw ApiException.notFound("Image not found");

@@ -1,112 +1,144 @@
 package dev.dockup.engine;
 
-import com.github.dockerjava.transport.DockerHttpClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
- * Container stats from the engine's own stats streams, open only while someone listens. The
- * engine's collector pushes a reading per container about once a second whatever we do; a
- * tick reads the latest ones from memory, so it costs no engine call at all. One-shot calls,
- * tried first, each wait for that collector's next pass, which at 200 containers itself takes
- * about two seconds.
+ * One reading per container when asked ({@link #read}), with no stream and no thread per
+ * container: from the container's cgroup where DockUp can see it ({@link CgroupStats}, one
+ * worker task for all of them), else from the engine's one-shot stats
+ * ({@code stream=false&one-shot=true}, API 1.41) through {@link EngineClient}, which wait for
+ * the engine's collector together. CPU share comes from DockUp's own previous reading of the
+ * same container: a container read for the first time is read once more shortly after, so its
+ * first figures are real ones. Called on the engine verticle's event loop.
  */
 final class StatsSampler {
-  private static final Logger LOG = LoggerFactory.getLogger(StatsSampler.class);
-  static final long FIRST_READING_WAIT_MS = 2_500;
+  /** The gap between a first reading and the one that gives it a CPU share. */
+  static final long SECOND_READING_MS = 250;
 
   private final Vertx vertx;
-  private final DockerHttpClient http;
-  /** Container id → its open stream; the reader thread keeps {@code latest} up to date. */
-  private final Map<String, StatsStream> streams = new ConcurrentHashMap<>();
+  private final EngineClient engine;
+  private final WorkerExecutor workers;
+  private final CgroupStats cgroups;
+  /** Container id → its latest reading, and the one before (the CPU share is their difference). */
+  private final Map<String, Reading> latest = new HashMap<>();
 
-  StatsSampler(Vertx vertx, DockerHttpClient http) {
+  private record Reading(CgroupStats.Raw raw, JsonObject stats, long atMs) {}
+
+  StatsSampler(Vertx vertx, EngineClient engine, WorkerExecutor workers, CgroupStats cgroups) {
     this.vertx = vertx;
-    this.http = http;
+    this.engine = engine;
+    this.workers = workers;
+    this.cgroups = cgroups;
   }
 
   /**
-   * The latest reading of each given container ({@code id, name, service, project}), in the
-   * {@code stats_update} shape plus {@code project}. Streams open for new containers and close
-   * for gone ones; a container without a reading yet is left out of this tick.
+   * Reads each given container ({@code id, name, service, project}); {@code hostNetwork} tells
+   * which share the host's network. Readings of containers not given are dropped.
    */
-  Future<List<JsonObject>> sample(List<JsonObject> containers) {
-    Set<String> wanted = new HashSet<>();
-    boolean opened = false;
-    for (JsonObject c : containers) {
-      wanted.add(c.getString("id"));
-      if (!streams.containsKey(c.getString("id"))) {
-        streams.put(c.getString("id"), StatsStream.open(http, c.getString("id")));
-        opened = true;
-      }
-    }
-    for (String id : new ArrayList<>(streams.keySet())) {
-      if (!wanted.contains(id)) close(id);
-    }
-    List<JsonObject> now = readings(containers);
-    // Only a first tick, with nothing read yet, waits for the streams' first readings; a stream
-    // reopened later just joins the next tick, so a steady tick never waits.
-    if (!opened || !now.isEmpty()) return Future.succeededFuture(now);
-    Promise<List<JsonObject>> result = Promise.promise();
-    vertx.setTimer(FIRST_READING_WAIT_MS, t -> result.complete(readings(containers)));
-    return result.future();
+  Future<Void> read(List<JsonObject> containers, Predicate<String> hostNetwork) {
+    Set<String> ids = new HashSet<>();
+    for (JsonObject c : containers) ids.add(c.getString("id"));
+    latest.keySet().retainAll(ids);
+    List<JsonObject> first = containers.stream().filter(c -> !latest.containsKey(c.getString("id"))).toList();
+    Future<Void> once = readAll(containers, hostNetwork);
+    if (first.isEmpty()) return once;
+    return once.compose(v -> {
+      Promise<Void> again = Promise.promise();
+      vertx.setTimer(SECOND_READING_MS, t -> readAll(first, hostNetwork).onComplete(again));
+      return again.future();
+    });
   }
 
-  /** Nobody listens any more: the engine need not keep collecting for us. */
-  void stopAll() {
-    new ArrayList<>(streams.keySet()).forEach(this::close);
+  /** The latest figures of a container in the {@code stats_update} shape (plus {@code project}), or null. */
+  JsonObject latest(String id, long notBeforeMs) {
+    Reading r = latest.get(id);
+    return r == null || r.stats() == null || r.atMs() < notBeforeMs ? null : r.stats();
   }
 
-  private void close(String id) {
-    StatsStream s = streams.remove(id);
-    if (s != null) s.close();
+  void forget() {
+    latest.clear();
   }
 
-  private List<JsonObject> readings(List<JsonObject> containers) {
-    List<JsonObject> out = new ArrayList<>();
-    for (JsonObject c : containers) {
-      StatsStream s = streams.get(c.getString("id"));
-      if (s == null) continue;
-      if (s.ended()) {
-        streams.remove(c.getString("id"), s);
-        continue;
-      }
-      JsonObject raw = s.latest();
-      if (raw != null) out.add(toStats(c, raw));
-    }
-    return out;
+  private Future<Void> readAll(List<JsonObject> containers, Predicate<String> hostNetwork) {
+    List<JsonObject> byEngine = new ArrayList<>();
+    return workers.<Map<String, CgroupStats.Raw>>executeBlocking(() -> {
+          Map<String, CgroupStats.Raw> found = new HashMap<>();
+          for (JsonObject c : containers) {
+            String id = c.getString("id");
+            CgroupStats.Raw raw = cgroups.read(id, !hostNetwork.test(id));
+            if (raw != null) found.put(id, raw);
+          }
+          return found;
+        }, false)
+        .otherwise(t -> Map.of())
+        .compose(found -> {
+          long now = System.currentTimeMillis();
+          for (JsonObject c : containers) {
+            CgroupStats.Raw raw = found.get(c.getString("id"));
+            if (raw != null) record(c, raw, now);
+            else byEngine.add(c);
+          }
+          List<Future<Void>> calls = new ArrayList<>();
+          for (JsonObject c : byEngine) calls.add(oneShot(c));
+          return Future.join(calls).<Void>mapEmpty().otherwiseEmpty();
+        });
   }
 
-  /** One reading in the {@code stats_update} shape; fields the engine leaves out or null (no network, cgroup v2) read as 0. */
-  static JsonObject toStats(JsonObject c, JsonObject raw) {
+  /** The engine's one-shot stats; a container that stopped meanwhile simply has no reading. */
+  private Future<Void> oneShot(JsonObject c) {
+    return engine.slowGet("/containers/" + EngineHttp.encode(c.getString("id")) + "/stats?stream=false&one-shot=true")
+        .map(answer -> {
+          if (answer.ok()) {
+            CgroupStats.Raw raw = fromEngine(answer.object());
+            if (raw != null) record(c, raw, System.currentTimeMillis());
+          }
+          return (Void) null;
+        })
+        .otherwiseEmpty();
+  }
+
+  private void record(JsonObject c, CgroupStats.Raw raw, long nowMs) {
+    Reading before = latest.get(c.getString("id"));
+    double percent = before == null ? Double.NaN : cpuPercent(before.raw(), raw);
+    JsonObject stats = Double.isNaN(percent) ? null : toStats(c, raw, percent);
+    // A first reading keeps the figures of none: it only gives the next one its CPU share.
+    latest.put(c.getString("id"), new Reading(raw, stats, nowMs));
+  }
+
+  /** The CPU share between two readings (100 is one core), as {@code docker stats} computes it; NaN without a usable pair. */
+  static double cpuPercent(CgroupStats.Raw before, CgroupStats.Raw now) {
+    long cpu = now.cpuNs() - before.cpuNs();
+    long basis = now.basisNs() - before.basisNs();
+    if (before.engine() != now.engine() || basis <= 0 || cpu < 0) return Double.NaN;
+    return 100.0 * cpu / basis;
+  }
+
+  /**
+   * The figures of the engine's stats answer. Its CPU basis is the host's CPU time over its
+   * CPUs, so its share between two readings is what {@code docker stats} shows. Fields the
+   * engine leaves out or sends as null (no network, cgroup v2) read as 0; null for an answer
+   * without CPU figures (a container that is not running).
+   */
+  static CgroupStats.Raw fromEngine(JsonObject raw) {
     JsonObject cpu = EngineJson.object(raw, "cpu_stats");
-    JsonObject pre = EngineJson.object(raw, "precpu_stats");
-    long cpuDelta = EngineJson.number(EngineJson.object(cpu, "cpu_usage"), "total_usage", 0)
-        - EngineJson.number(EngineJson.object(pre, "cpu_usage"), "total_usage", 0);
-    long systemDelta = EngineJson.number(cpu, "system_cpu_usage", 0) - EngineJson.number(pre, "system_cpu_usage", 0);
+    long system = EngineJson.number(cpu, "system_cpu_usage", 0);
+    if (system <= 0) return null;
     long cpus = Math.max(1, EngineJson.number(cpu, "online_cpus", 1));
-    // As `docker stats` computes it, from the engine's own previous reading.
-    double percent = systemDelta > 0 && cpuDelta >= 0 && EngineJson.number(pre, "system_cpu_usage", 0) > 0
-        ? 100.0 * cpus * cpuDelta / systemDelta : 0.0;
     JsonObject mem = EngineJson.object(raw, "memory_stats");
     JsonObject memDetail = EngineJson.object(mem, "stats");
-    // Usage less the inactive page cache, as `docker stats` counts it.
-    long cache = EngineJson.number(memDetail, "inactive_file", EngineJson.number(memDetail, "total_inactive_file", 0));
+    long inactive = EngineJson.number(memDetail, "inactive_file", EngineJson.number(memDetail, "total_inactive_file", 0));
     long rx = 0;
     long tx = 0;
     JsonObject networks = EngineJson.object(raw, "networks");
@@ -114,73 +146,21 @@ final class StatsSampler {
       rx += EngineJson.number(EngineJson.object(networks, nic), "rx_bytes", 0);
       tx += EngineJson.number(EngineJson.object(networks, nic), "tx_bytes", 0);
     }
+    return new CgroupStats.Raw(true, EngineJson.number(EngineJson.object(cpu, "cpu_usage"), "total_usage", 0), system / cpus,
+        EngineJson.number(mem, "usage", 0), inactive, EngineJson.number(mem, "limit", 0), rx, tx);
+  }
+
+  /** One reading in the {@code stats_update} shape, plus {@code project}; memory less the inactive page cache, as {@code docker stats} counts it. */
+  static JsonObject toStats(JsonObject c, CgroupStats.Raw raw, double cpuPercent) {
     return new JsonObject()
         .put("id", c.getString("id"))
         .put("name", c.getString("name"))
         .put("service", c.getString("service"))
         .put("project", c.getString("project"))
-        .put("cpu_percent", Math.round(percent * 100) / 100.0)
-        .put("mem_bytes", Math.max(0, EngineJson.number(mem, "usage", 0) - cache))
-        .put("mem_limit", EngineJson.number(mem, "limit", 0))
-        .put("net_rx_bytes", rx)
-        .put("net_tx_bytes", tx);
-  }
-
-  static Map<String, List<JsonObject>> byProject(List<JsonObject> stats) {
-    Map<String, List<JsonObject>> out = new HashMap<>();
-    for (JsonObject s : stats) out.computeIfAbsent(s.getString("project"), p -> new ArrayList<>()).add(s);
-    return out;
-  }
-
-  /** One engine stats stream, read by a daemon thread of its own (the read blocks). */
-  private static final class StatsStream {
-    private final Thread reader;
-    private volatile DockerHttpClient.Response response;
-    private volatile JsonObject latest;
-    private volatile boolean ended;
-    private volatile boolean closed;
-
-    private StatsStream(DockerHttpClient http, String id) {
-      reader = new Thread(() -> read(http, id), "dockup-stats-" + id.substring(0, Math.min(12, id.length())));
-      reader.setDaemon(true);
-    }
-
-    static StatsStream open(DockerHttpClient http, String id) {
-      StatsStream s = new StatsStream(http, id);
-      s.reader.start();
-      return s;
-    }
-
-    private void read(DockerHttpClient http, String id) {
-      var request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
-          .path("/containers/" + id + "/stats?stream=true").build();
-      try (DockerHttpClient.Response r = http.execute(request)) {
-        response = r;
-        if (closed || r.getStatusCode() != 200) return;
-        BufferedReader in = new BufferedReader(new InputStreamReader(r.getBody(), StandardCharsets.UTF_8));
-        for (String line; !closed && (line = in.readLine()) != null; ) {
-          if (!line.isBlank()) latest = new JsonObject(line);
-        }
-      } catch (Exception e) {
-        if (!closed) LOG.debug("stats stream of {} ended: {}", id, e.getMessage());
-      } finally {
-        ended = true;
-      }
-    }
-
-    JsonObject latest() { return latest; }
-
-    boolean ended() { return ended; }
-
-    void close() {
-      closed = true;
-      DockerHttpClient.Response r = response;
-      try {
-        if (r != null) r.close();
-      } catch (Exception ignored) {
-        // closing a stream that already ended
-      }
-      reader.interrupt();
-    }
+        .put("cpu_percent", Math.round(cpuPercent * 100) / 100.0)
+        .put("mem_bytes", Math.max(0, raw.memUsage() - raw.memInactive()))
+        .put("mem_limit", raw.memLimit())
+        .put("net_rx_bytes", raw.rx())
+        .put("net_tx_bytes", raw.tx());
   }
 }

@@ -83,6 +83,11 @@ final class FeedClient {
     }
   }
 
+  /** The stack names and node/stack pairs it narrowed the feed to; empty means everything. */
+  Set<String> subscriptions() {
+    return java.util.Collections.unmodifiableSet(subscriptions);
+  }
+
   private boolean wanted(JsonObject msg) {
     String stack = msg.getString("stack");
     if (stack == null || subscriptions.isEmpty()) return true;

@@ -23,9 +23,14 @@ public final class Clustering {
   private Clustering() {}
 
   public static Future<Vertx> vertx(Config config) {
+    return vertx(config, new VertxOptions());
+  }
+
+  /** With the node's pool sizes ({@code options}); the event bus options are set here. */
+  public static Future<Vertx> vertx(Config config, VertxOptions options) {
     Config.Cluster c = config.cluster();
     Meters metrics = Meters.create(config.nodeName());
-    if (!c.enabled()) return Future.succeededFuture(metrics.attach(metrics.builder(new VertxOptions()).build()));
+    if (!c.enabled()) return Future.succeededFuture(metrics.attach(metrics.builder(options).build()));
     com.hazelcast.config.Config hz;
     try (InputStream xml = open(c.configFile())) {
       hz = new XmlConfigBuilder(xml).build();
@@ -40,7 +45,7 @@ public final class Clustering {
     var join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     if (!c.members().isEmpty()) join.getTcpIpConfig().setEnabled(true).setMembers(c.members());
-    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
+    options.setEventBusOptions(new EventBusOptions()
         .setHost(c.host()).setPort(c.eventBusPort()).setClusterPublicHost(c.host()));
     return metrics.builder(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered().map(metrics::attach);
   }

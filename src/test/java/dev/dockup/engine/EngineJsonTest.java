@@ -81,12 +81,14 @@ class EngineJsonTest {
   @Test
   void statsOfAContainerWithoutNetworkOrMemoryDetail() {
     JsonObject c = new JsonObject().put("id", "c1").put("name", "web-1").put("service", "web").put("project", "app");
-    JsonObject raw = new JsonObject("{\"cpu_stats\":{\"cpu_usage\":null,\"online_cpus\":null},\"precpu_stats\":null,"
+    JsonObject raw = new JsonObject("{\"cpu_stats\":{\"cpu_usage\":null,\"online_cpus\":null,\"system_cpu_usage\":5},\"precpu_stats\":null,"
         + "\"memory_stats\":{\"usage\":1000,\"stats\":null},\"networks\":null}");
-    JsonObject s = StatsSampler.toStats(c, raw);
+    JsonObject s = StatsSampler.toStats(c, StatsSampler.fromEngine(raw), 0.0);
     assertEquals(0.0, s.getDouble("cpu_percent"));
     assertEquals(1000L, s.getLong("mem_bytes"));
     assertEquals(0L, s.getLong("net_rx_bytes"));
-    assertEquals(0L, StatsSampler.toStats(c, new JsonObject("{\"memory_stats\":null,\"networks\":{\"eth0\":null}}")).getLong("mem_bytes"));
+    JsonObject bare = new JsonObject("{\"cpu_stats\":{\"system_cpu_usage\":5},\"memory_stats\":null,\"networks\":{\"eth0\":null}}");
+    assertEquals(0L, StatsSampler.toStats(c, StatsSampler.fromEngine(bare), 0.0).getLong("mem_bytes"));
+    assertNull(StatsSampler.fromEngine(new JsonObject("{\"cpu_stats\":null}")), "a container that stopped has no figures");
   }
 }
