@@ -2,10 +2,13 @@ package dev.dockup.it;
 
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.PlaywrightException;
 import com.microsoft.playwright.options.ColorScheme;
 import com.microsoft.playwright.options.ViewportSize;
+import com.microsoft.playwright.options.WaitForSelectorState;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -84,6 +87,25 @@ public final class Browser implements AutoCloseable {
         return;
       } catch (com.microsoft.playwright.PlaywrightException e) {
         if (attempt >= 3 || e.getMessage() == null || !e.getMessage().contains("ERR_NETWORK_CHANGED")) throw e;
+      }
+    }
+  }
+
+  /**
+   * Signs in on the login form {@code page} shows, again if the form is still there after a
+   * while: a page that reloaded itself (boot.js does when Chromium dropped its scripts because
+   * the host's networks changed) or a login request Chromium dropped leaves the form empty.
+   */
+  public static void signIn(Page page, String password) {
+    for (int attempt = 1; ; attempt++) {
+      page.locator("#password").waitFor();
+      page.fill("#password", password);
+      page.click("button[type=submit]");
+      try {
+        page.locator("#password").waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.HIDDEN).setTimeout(20_000));
+        return;
+      } catch (PlaywrightException stillThere) {
+        if (attempt >= 3) throw stillThere;
       }
     }
   }

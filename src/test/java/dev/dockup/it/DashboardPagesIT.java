@@ -61,9 +61,7 @@ class DashboardPagesIT {
     browser = new Browser();
     page = browser.page(1440, false);
     Browser.open(page, origin + "/");
-    page.locator("#password").waitFor();
-    page.fill("#password", TestNode.PASSWORD);
-    page.click("button[type=submit]");
+    Browser.signIn(page, TestNode.PASSWORD);
     assertThat(page.locator("main h1")).hasText("Fleet");
   }
 

@@ -82,9 +82,7 @@ class DashboardScanIT {
   private Page signedIn(int width, boolean dark) {
     Page page = browser.page(width, dark);
     Browser.open(page, origin + "/");
-    page.locator("#password").waitFor();
-    page.fill("#password", TestNode.PASSWORD);
-    page.click("button[type=submit]");
+    Browser.signIn(page, TestNode.PASSWORD);
     assertThat(page.locator("main h1")).hasText("Fleet");
     return page;
   }
