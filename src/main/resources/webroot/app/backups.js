@@ -88,7 +88,7 @@ class Backups extends Light {
   connectedCallback() {
     super.connectedCallback();
     this.load();
-    get('/api/version').then((v) => { this.node = v.node; }).catch(() => {});
+    this.store.selfName().then((name) => { this.node = name; }).catch(() => {});
     // The stacks to choose from come from the feed.
     this.off = this.store.onList((key, before, after) => {
       if (!before || !after) this.requestUpdate();

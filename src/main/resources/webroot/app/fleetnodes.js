@@ -39,7 +39,7 @@ class Nodes extends Light {
     try {
       const [nodes, all] = await Promise.all([get('/api/nodes'), get('/api/stacks/all').catch(() => null)]);
       this.facts = new Map((nodes.nodes || []).map((n) => [n.name, n]));
-      for (const n of nodes.nodes || []) Object.assign(this.store.node(n.name), { self: !!n.self, version: n.version });
+      this.store.learnNodes(nodes.nodes);
       if (all) this.store.setPeers(all.peers || [], all.stacks || []);
       this.error = '';
     } catch (err) {

@@ -38,7 +38,7 @@ class Host extends Light {
     get('/api/version').then((v) => { this.version = v; }).catch((err) => { this.version = { error: err.message }; });
     get('/api/host/stats').then((s) => { this.stats = s; }).catch(() => {});
     get('/api/nodes').then((r) => {
-      for (const n of r.nodes || []) Object.assign(this.store.node(n.name), { self: !!n.self, version: n.version });
+      this.store.learnNodes(r.nodes);
       this.requestUpdate();
     }).catch(() => {});
     this.loadHub();

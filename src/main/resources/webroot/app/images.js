@@ -41,7 +41,7 @@ class Images extends Light {
   connectedCallback() {
     super.connectedCallback();
     this.load();
-    get('/api/version').then((v) => { this.node = v.node; }).catch(() => {});
+    this.store.selfName().then((name) => { this.node = name; }).catch(() => {});
   }
 
   async load() {

@@ -37,7 +37,7 @@ class Networks extends Light {
   connectedCallback() {
     super.connectedCallback();
     this.load();
-    get('/api/version').then((v) => { this.node = v.node; }).catch(() => {});
+    this.store.selfName().then((name) => { this.node = name; }).catch(() => {});
   }
 
   async load() {

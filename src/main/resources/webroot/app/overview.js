@@ -78,7 +78,7 @@ class Overview extends Light {
    */
   async loadOnce() {
     get('/api/nodes').then((r) => {
-      for (const n of r.nodes || []) Object.assign(this.store.node(n.name), { self: !!n.self, version: n.version });
+      this.store.learnNodes(r.nodes);
       this.store.nodesChanged();
       for (const n of (r.nodes || []).filter((x) => x.reachable !== false)) {
         const at = `/api/nodes/${encodeURIComponent(n.name)}`;

@@ -2,6 +2,8 @@
 // by one listing when the overview opens). Listeners subscribe to one stack's key, so a change
 // re-renders only what shows that stack.
 
+import { get } from './api.js';
+
 const HISTORY = 30;
 const OUTPUT_LINES = 2000;
 const SCANS = 5000;
@@ -88,6 +90,22 @@ export class Store {
       this.nodes.set(name, n);
     }
     return n;
+  }
+
+  /** What GET /api/nodes says of each node: which one serves this page, and its version. */
+  learnNodes(list) {
+    for (const n of list || []) Object.assign(this.node(n.name), { self: !!n.self, version: n.version });
+  }
+
+  /** The name of the node serving this page: known from a node listing, else asked once. */
+  selfName() {
+    const known = [...this.nodes.values()].find((n) => n.self);
+    if (known) return Promise.resolve(known.name);
+    this.selfAsked ??= get('/api/version').then((v) => v.node, (err) => {
+      this.selfAsked = null;
+      throw err;
+    });
+    return this.selfAsked;
   }
 
   /** Called when the feed (re)registers: what the snapshot does not mention afterwards is gone. */
