@@ -132,7 +132,7 @@ public final class DockUp {
       audit = AuditLog.open(config.dataDir(), AUDIT_MAX_BYTES);
       PeerService peers = PeerService.load(vertx, config, box);
       return new Shared(config, auth, settings, audit, new RegistryClient(vertx), new Notifier(vertx, settings), remote(),
-          peers, stackList, draining, inFlight);
+          peers, stackList, draining, inFlight, box);
     }, false);
   }
 
@@ -163,7 +163,7 @@ public final class DockUp {
         .compose(id -> vertx.deployVerticle(new NotifyVerticle(config.nodeName(), shared.notifier())))
         .compose(id -> vertx.deployVerticle(new TemplateVerticle(config, shared.settings(), shared.remote(), signer)))
         .compose(id -> vertx.deployVerticle(new BackupVerticle(config, shared.settings(), shared.peers(), shared.remote())))
-        .compose(id -> vertx.deployVerticle(new dev.dockup.webhook.WebhookVerticle(config, shared.audit(), shared.remote())))
+        .compose(id -> vertx.deployVerticle(new dev.dockup.webhook.WebhookVerticle(config, shared.audit(), shared.remote(), shared.box())))
         .compose(id -> vertx.deployVerticle(new FleetVerticle(config, signer,
             shared.auth().store() instanceof FleetAuthStore fleetStore ? List.of(fleetStore.tidyJob()) : List.of(), busIds)))
         .compose(id -> config.cluster().enabled()

@@ -52,6 +52,8 @@ public final class WebhookVerticle extends VerticleBase {
   private final Config config;
   private final AuditLog audit;
   private final Remote remote;
+  /** Seals the hooks' secrets on disk: the process's one box, read at start. */
+  private final SecretBox box;
   private final Throttle rate = new Throttle(CALLS_PER_WINDOW, WINDOW_SECONDS);
   private WebhookStore store;
   private Runner runner;
@@ -59,10 +61,11 @@ public final class WebhookVerticle extends VerticleBase {
   private int refusalsAudited;
   private long refusalsSkipped;
 
-  public WebhookVerticle(Config config, AuditLog audit, Remote remote) {
+  public WebhookVerticle(Config config, AuditLog audit, Remote remote, SecretBox box) {
     this.config = config;
     this.audit = audit;
     this.remote = remote;
+    this.box = box;
   }
 
   /** How long the HTTP route waits for a call: every operation at its longest, and an update with its scans. */
@@ -88,7 +91,7 @@ public final class WebhookVerticle extends VerticleBase {
             .put("webhooks", new JsonArray(store.all().stream().map(Webhook::view).toList()))),
         Actions.DELETE, this::delete,
         Actions.CALL, this::call);
-    return vertx.executeBlocking(() -> WebhookStore.load(config.dataDir(), SecretBox.load(config.dataDir())), false)
+    return vertx.executeBlocking(() -> WebhookStore.load(config.dataDir(), box), false)
         .compose(loaded -> {
           store = loaded;
           return vertx.eventBus().<JsonObject>localConsumer(Bus.webhooks(config.nodeName()), m -> Services.serve(m, actions))
