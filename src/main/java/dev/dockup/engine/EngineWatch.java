@@ -51,6 +51,7 @@ final class EngineWatch {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private final Vertx vertx;
+  private final dev.dockup.metrics.Meters meters;
   private final Context context;
   private final String node;
   private final String dockerHost;
@@ -79,6 +80,7 @@ final class EngineWatch {
   EngineWatch(Vertx vertx, Context context, String node, String dockerHost, EngineClient engine,
               String selfId, Runnable onResync, Consumer<JsonObject> onStart) {
     this.vertx = vertx;
+    this.meters = dev.dockup.metrics.Meters.of(vertx);
     this.context = context;
     this.node = node;
     this.dockerHost = dockerHost;
@@ -280,7 +282,7 @@ final class EngineWatch {
       LOG.debug("Engine event that is not JSON ignored");
       return;
     }
-    dev.dockup.metrics.Meters.of(vertx).engineEvent(event.getLong("timeNano"));
+    meters.engineEvent(event.getLong("timeNano"));
     String actor = EngineJson.string(EngineJson.object(event, "Actor"), "ID");
     String id = actor != null ? actor : EngineJson.string(event, "id");
     if (id == null) return;

@@ -58,6 +58,7 @@ public final class Meters implements Shareable {
 
   /** Declared after the lists its constructor reads. */
   private static final Meters NONE = new Meters(new CompositeMeterRegistry(), null);
+  private volatile Timer eventLag;
 
   private final MeterRegistry registry;
   private final String registryName;
@@ -142,8 +143,13 @@ public final class Meters implements Shareable {
   public void engineEvent(Long timeNano) {
     if (timeNano == null || timeNano <= 0) return;
     long lag = System.currentTimeMillis() * 1_000_000L - timeNano;
-    timer("dockup.engine.event.lag", "How long the engine's events took to reach DockUp", LAG_BUCKETS_S)
-        .register(registry).record(Math.max(0, lag), TimeUnit.NANOSECONDS);
+    Timer timer = eventLag;
+    // Every engine event passes here: the timer is looked up once, not per event.
+    if (timer == null) {
+      eventLag = timer = timer("dockup.engine.event.lag", "How long the engine's events took to reach DockUp", LAG_BUCKETS_S)
+          .register(registry);
+    }
+    timer.record(Math.max(0, lag), TimeUnit.NANOSECONDS);
   }
 
   /** A request to another node's service came back (or failed) after being sent at {@code startNanos}. */
