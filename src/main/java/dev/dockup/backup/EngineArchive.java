@@ -37,7 +37,10 @@ final class EngineArchive implements AutoCloseable {
   private static final long MODE_DIR = 1L << 31;
   private static final long MODE_TYPE = MODE_DIR | 1L << 27 | 1L << 26 | 1L << 25 | 1L << 24 | 1L << 21 | 1L << 19;
 
-  private final DockerHttpClient http;
+  private final String dockerHost;
+  /** Made on the first backup or restore: docker-java, Jackson's databind and the TLS classes it loads cost a start
+   *  that never backs up about 800 classes and a few MB (FootprintBench). */
+  private DockerHttpClient http;
 
   /** One mount of a stack: where a service has it, and which container to read it from. */
   record Mount(String container, String service, String type, String name, String destination) {}
@@ -50,10 +53,17 @@ final class EngineArchive implements AutoCloseable {
   }
 
   EngineArchive(String dockerHost) {
-    var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
-    // The response timeout is a silence limit: a large volume streams for as long as it takes.
-    this.http = new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost()).maxConnections(8)
-        .connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofSeconds(300)).build();
+    this.dockerHost = dockerHost;
+  }
+
+  private synchronized DockerHttpClient http() {
+    if (http == null) {
+      var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+      // The response timeout is a silence limit: a large volume streams for as long as it takes.
+      http = new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost()).maxConnections(8)
+          .connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofSeconds(300)).build();
+    }
+    return http;
   }
 
   /** The ids of the stack's containers (running or not) and whether any runs. */
@@ -180,7 +190,7 @@ final class EngineArchive implements AutoCloseable {
 
   private DockerHttpClient.Response execute(DockerHttpClient.Request req, String what) {
     try {
-      return http.execute(req);
+      return http().execute(req);
     } catch (RuntimeException e) {
       // The exception's text names sockets and paths: the log has it, the answer does not.
       LOG.debug("Engine call to {} failed", what, e);
@@ -218,7 +228,7 @@ final class EngineArchive implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException {
-    http.close();
+  public synchronized void close() throws IOException {
+    if (http != null) http.close();
   }
 }
