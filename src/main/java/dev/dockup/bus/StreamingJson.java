@@ -1,0 +1,103 @@
+package dev.dockup.bus;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.EncodeException;
+import io.vertx.core.json.jackson.DatabindCodec;
+import io.vertx.core.json.jackson.JacksonCodec;
+import io.vertx.core.spi.JsonFactory;
+import io.vertx.core.spi.json.JsonCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Vert.x's JSON on Jackson's streaming parser and generator. With jackson-databind on the class path (docker-java needs
+ * it), Vert.x would otherwise pick its databind codec and load about 400 classes of object mapping at every start,
+ * which DockUp does not need: its JSON is {@code JsonObject}, {@code JsonArray}, maps, lists and scalars, and records
+ * cross the API through their own {@code toJson()}. A value outside those (a set, a record put as is) is still encoded,
+ * through databind, and named once in the log so that it can be mended. Found by {@code ServiceLoader}; {@link #order()}
+ * puts it before Vert.x's own factory.
+ */
+public final class StreamingJson implements JsonFactory {
+  private static final JsonCodec CODEC = new Codec();
+
+  @Override
+  public int order() {
+    return 0;
+  }
+
+  @Override
+  public JsonCodec codec() {
+    return CODEC;
+  }
+
+  private static final class Codec extends JacksonCodec {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamingJson.class);
+    private static final Set<String> NAMED = ConcurrentHashMap.newKeySet();
+    private volatile DatabindCodec databind;
+
+    @Override
+    public String toString(Object object, boolean pretty) throws EncodeException {
+      try {
+        return super.toString(object, pretty);
+      } catch (EncodeException e) {
+        return databind(object).toString(object, pretty);
+      }
+    }
+
+    @Override
+    public Buffer toBuffer(Object object, boolean pretty) throws EncodeException {
+      try {
+        return super.toBuffer(object, pretty);
+      } catch (EncodeException e) {
+        return databind(object).toBuffer(object, pretty);
+      }
+    }
+
+    @Override
+    public <T> T fromValue(Object json, Class<T> type) {
+      try {
+        return super.fromValue(json, type);
+      } catch (DecodeException | UnsupportedOperationException e) {
+        if (!needsDatabind(e)) throw e;
+        return databind(type).fromValue(json, type);
+      }
+    }
+
+    @Override
+    public <T> T fromString(String json, Class<T> type) throws DecodeException {
+      try {
+        return super.fromString(json, type);
+      } catch (DecodeException | UnsupportedOperationException e) {
+        if (!needsDatabind(e)) throw e;
+        return databind(type).fromString(json, type);
+      }
+    }
+
+    @Override
+    public <T> T fromBuffer(Buffer json, Class<T> type) throws DecodeException {
+      try {
+        return super.fromBuffer(json, type);
+      } catch (DecodeException | UnsupportedOperationException e) {
+        if (!needsDatabind(e)) throw e;
+        return databind(type).fromBuffer(json, type);
+      }
+    }
+
+    /** Only a type the streaming codec cannot map goes to databind: malformed input is not parsed twice. */
+    private static boolean needsDatabind(RuntimeException e) {
+      return e.getMessage() != null && e.getMessage().contains("without Jackson Databind");
+    }
+
+    private DatabindCodec databind(Object what) {
+      String name = what instanceof Class<?> c ? c.getName() : what == null ? "null" : what.getClass().getName();
+      if (NAMED.size() < 64 && NAMED.add(name)) LOG.warn("JSON through Jackson databind for a {} (in it or as it)", name);
+      DatabindCodec d = databind;
+      if (d == null) databind = d = new DatabindCodec();
+      return d;
+    }
+  }
+}
