@@ -34,18 +34,26 @@ public final class Dashboard implements RouteGroup {
   private static final java.util.concurrent.atomic.AtomicBoolean LOADING = new java.util.concurrent.atomic.AtomicBoolean();
 
   private final Vertx vertx;
+  private final String version;
 
   public Dashboard(Vertx vertx, String version) {
     this.vertx = vertx;
-    if (LOADING.compareAndSet(false, true)) {
-      vertx.executeBlocking(() -> Assets.load(version), false).onComplete(ar -> {
-        if (ar.succeeded()) LOADED.complete(ar.result());
-        else {
-          LOG.error("The dashboard's files cannot be read", ar.cause());
-          LOADED.completeExceptionally(ar.cause());
-        }
-      });
-    }
+    this.version = version;
+  }
+
+  /**
+   * Read on the first request for the dashboard, not at start: a node nobody opens in a browser (a script's target, a
+   * fleet member reached through another) does not hold its 2 MB of modules and libraries.
+   */
+  private void loadOnce() {
+    if (!LOADING.compareAndSet(false, true)) return;
+    vertx.executeBlocking(() -> Assets.load(version), false).onComplete(ar -> {
+      if (ar.succeeded()) LOADED.complete(ar.result());
+      else {
+        LOG.error("The dashboard's files cannot be read", ar.cause());
+        LOADED.completeExceptionally(ar.cause());
+      }
+    });
   }
 
   @Override
@@ -75,10 +83,10 @@ public final class Dashboard implements RouteGroup {
       notFound(ctx);
       return;
     }
-    String version = rest.substring(0, slash);
+    String asked = rest.substring(0, slash);
     String path = rest.substring(slash + 1);
     assets(ctx).onSuccess(a -> {
-      String cache = a.version.equals(version) ? IMMUTABLE : "no-cache";
+      String cache = a.version.equals(asked) ? IMMUTABLE : "no-cache";
       if (a.isWebjar(path)) {
         Assets.Asset cached = a.cachedWebjar(path);
         if (cached != null) {
@@ -98,6 +106,7 @@ public final class Dashboard implements RouteGroup {
   }
 
   private Future<Assets> assets(RoutingContext ctx) {
+    loadOnce();
     Future<Assets> f = Future.fromCompletionStage(LOADED, ctx.vertx().getOrCreateContext());
     return f.onFailure(t -> {
       hardening(ctx.response());
