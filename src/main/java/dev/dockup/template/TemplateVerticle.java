@@ -43,6 +43,7 @@ public final class TemplateVerticle extends VerticleBase {
   private final Remote remote;
   private final Signer signer;
 
+  /** Read, with the catalog, on the first request that needs them: see {@link #catalog()}. */
   private Bundled bundled;
   private SourceCache cache;
   private Fetcher fetcher;
@@ -52,6 +53,7 @@ public final class TemplateVerticle extends VerticleBase {
   /** By key, in the order of the settings. */
   private Map<String, SourceState> sources = new LinkedHashMap<>();
   private Catalog catalog;
+  private Future<Void> firstBuild;
   private final Map<String, Future<SourceState>> running = new HashMap<>();
   private final Map<String, Long> jobs = new HashMap<>();
   private Future<JsonObject> refreshingAll;
@@ -75,7 +77,6 @@ public final class TemplateVerticle extends VerticleBase {
     share = signer == null ? null : new FleetShare(vertx, signer);
     List<Settings.TemplateUrl> configured = settings.templateUrls();
     return vertx.executeBlocking(() -> {
-      bundled = Bundled.load();
       Map<String, SourceState> stored = cache.loadAll();
       Map<String, SourceState> out = new LinkedHashMap<>();
       for (Settings.TemplateUrl u : configured) out.put(SourceState.key(u), stored.getOrDefault(SourceState.key(u), SourceState.notFetched(u)));
@@ -83,16 +84,15 @@ public final class TemplateVerticle extends VerticleBase {
       return out;
     }, false).compose(loaded -> {
       sources = loaded;
-      return rebuild();
-    }).compose(v -> {
       Map<String, Function<JsonObject, Future<?>>> actions = new HashMap<>();
-      actions.put(Bus.Templates.LIST, req -> Future.succeededFuture(
-          catalog.listText(req.getString("category"), req.getString("q"), req.getString("source"))));
-      actions.put(Bus.Templates.GET, req -> Future.succeededFuture(template(req).toDetail()));
-      actions.put(Bus.Templates.LOGO, this::logo);
-      actions.put(Bus.Templates.CATEGORIES, req -> Future.succeededFuture(catalog.categories()));
+      actions.put(Bus.Templates.LIST, req -> catalog().map(c ->
+          c.listText(req.getString("category"), req.getString("q"), req.getString("source"))));
+      actions.put(Bus.Templates.GET, req -> catalog().map(c -> template(c, req).toDetail()));
+      actions.put(Bus.Templates.LOGO, req -> catalog().map(c -> logo(c, req)));
+      actions.put(Bus.Templates.CATEGORIES, req -> catalog().map(Catalog::categories));
       actions.put(Bus.Templates.REFRESH, this::refresh);
-      actions.put(Bus.Templates.DEPLOY, req -> deployer.deploy(template(req), req.getJsonObject("body", new JsonObject())));
+      actions.put(Bus.Templates.DEPLOY, req -> catalog().compose(c ->
+          deployer.deploy(template(c, req), req.getJsonObject("body", new JsonObject()))));
       vertx.eventBus().<JsonObject>localConsumer(Bus.templates(config.nodeName()), m -> Services.serve(m, actions));
       if (share != null) {
         vertx.eventBus().<String>consumer(Bus.TEMPLATES_SHARED, m -> adopt(m.body()));
@@ -110,16 +110,27 @@ public final class TemplateVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private Template template(JsonObject req) {
+  /**
+   * The catalog, built on the first request that needs it rather than at start: parsing every bundled compose file
+   * costs a start about 200 classes (the YAML parser's among them) and the catalog's memory, on a node that may never
+   * be asked for a template.
+   */
+  private Future<Catalog> catalog() {
+    if (catalog != null) return Future.succeededFuture(catalog);
+    if (firstBuild == null) firstBuild = rebuild().onFailure(t -> firstBuild = null);
+    return firstBuild.map(v -> catalog);
+  }
+
+  private static Template template(Catalog catalog, JsonObject req) {
     Template t = catalog.get(req.getString(Bus.ID));
     if (t == null) throw ApiException.notFound("Template not found");
     return t;
   }
 
-  private Future<JsonObject> logo(JsonObject req) {
-    String svg = bundled.logo(template(req).id());
+  private JsonObject logo(Catalog catalog, JsonObject req) {
+    String svg = bundled.logo(template(catalog, req).id());
     if (svg == null) throw ApiException.notFound("This template's logo is not bundled: see its logo URL");
-    return Future.succeededFuture(new JsonObject().put("svg", svg));
+    return new JsonObject().put("svg", svg);
   }
 
   // ---- refresh ----
@@ -184,11 +195,16 @@ public final class TemplateVerticle extends VerticleBase {
     return promise.future();
   }
 
-  /** A new catalog from the current sources, merged on a worker; the last one asked is the one kept. */
+  /** A new catalog from the current sources (and the bundled templates, read the first time), merged on a worker. */
   private Future<Void> rebuild() {
     List<SourceState> snapshot = List.copyOf(sources.values());
-    return vertx.executeBlocking(() -> Catalog.build(bundled.templates(), snapshot)).map(c -> {
-      catalog = c;
+    Bundled known = bundled;
+    return vertx.executeBlocking(() -> {
+      Bundled b = known != null ? known : Bundled.load();
+      return Map.entry(b, Catalog.build(b.templates(), snapshot));
+    }).map(built -> {
+      bundled = built.getKey();
+      catalog = built.getValue();
       return null;
     });
   }
