@@ -10,9 +10,8 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * docker-java, for the request/response calls where its blocking style is simpler (images,
- * networks, appdata, one-shot log reads); streams go through {@link EngineClient}. Made on first
- * use, on a worker: its classes and JSON mapper cost a start-up (and memory) that a node which
+ * docker-java, for one-shot log reads, where its blocking frame reader is simpler; every other
+ * call and stream goes through {@link EngineClient}. Made on first use, on a worker: its classes and JSON mapper cost a start-up (and memory) that a node which
  * is only listed and watched never needs. The API version is left unset: the engine answers at
  * its own. Responses are bounded in time, so a hung engine cannot pin a worker forever.
  */
@@ -20,7 +19,6 @@ final class Docker {
   static final int MAX_CONNECTIONS = 16;
 
   private final String dockerHost;
-  private DockerHttpClient http;
   private DockerClient api;
 
   Docker(String dockerHost) {
@@ -30,7 +28,7 @@ final class Docker {
   synchronized DockerClient api() {
     if (api == null) {
       var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
-      http = new ZerodepDockerHttpClient.Builder()
+      DockerHttpClient http = new ZerodepDockerHttpClient.Builder()
           .dockerHost(config.getDockerHost())
           .maxConnections(MAX_CONNECTIONS)
           .connectionTimeout(Duration.ofSeconds(5))
@@ -39,11 +37,6 @@ final class Docker {
       api = DockerClientImpl.getInstance(config, http);
     }
     return api;
-  }
-
-  synchronized DockerHttpClient http() {
-    api();
-    return http;
   }
 
   synchronized void close() {

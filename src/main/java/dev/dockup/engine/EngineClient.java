@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
@@ -111,25 +112,30 @@ final class EngineClient {
 
   /** A call whose answer is read whole (bounded) and parsed as JSON when it is JSON. */
   Future<EngineHttp.Answer> call(HttpMethod method, String path) {
-    return call(calls, method, path);
+    return call(calls, method, path, null, CALL_IDLE_TIMEOUT_MS);
+  }
+
+  /** A call with a JSON body (or none) whose answer may take up to {@code idleTimeoutMs} to start (a prune). */
+  Future<EngineHttp.Answer> call(HttpMethod method, String path, JsonObject body, long idleTimeoutMs) {
+    return call(calls, method, path, body, idleTimeoutMs);
   }
 
   /** A GET that waits on the engine's side (one-shot stats), on connections of its own. */
   Future<EngineHttp.Answer> slowGet(String path) {
-    return call(slow, HttpMethod.GET, path);
+    return call(slow, HttpMethod.GET, path, null, CALL_IDLE_TIMEOUT_MS);
   }
 
-  private Future<EngineHttp.Answer> call(HttpClientAgent agent, HttpMethod method, String path) {
+  private Future<EngineHttp.Answer> call(HttpClientAgent agent, HttpMethod method, String path, JsonObject body, long idleTimeoutMs) {
     Future<HttpClientRequest> request;
     try {
-      request = agent.request(request(method, path).setIdleTimeout(CALL_IDLE_TIMEOUT_MS));
+      request = agent.request(request(method, path).setIdleTimeout(idleTimeoutMs));
     } catch (IllegalStateException closed) {
       // The verticle is stopping: what was still queued fails like any call to a gone engine.
       return Future.failedFuture(closed);
     }
     return request
-        .compose(req -> req.send())
-        .compose(res -> bounded(res).map(body -> new EngineHttp.Answer(res.statusCode(), EngineHttp.parse(body))));
+        .compose(req -> body == null ? req.send() : req.putHeader("Content-Type", "application/json").send(body.toBuffer()))
+        .compose(res -> bounded(res).map(text -> new EngineHttp.Answer(res.statusCode(), EngineHttp.parse(text))));
   }
 
   Future<EngineHttp.Answer> get(String path) {

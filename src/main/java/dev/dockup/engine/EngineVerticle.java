@@ -26,11 +26,12 @@ import java.util.function.Function;
  * while a feed client watches ({@link StatsFeed}), followed logs ({@link LogFollower}), and the
  * requests that need the engine (logs, images, networks, host stats, appdata sizes).
  *
- * <p>The event stream, inspects, stats and followed logs go through {@link EngineClient}, on this
- * verticle's event loop, with no thread of their own however many containers there are. The
- * request/response calls that use docker-java block, on pools kept apart by what waits on them:
- * one-shot log reads on {@link LogReads}', everything else on {@link #CALL_THREADS}. docker-java,
- * oshi and the appdata walk start when first needed, not with the node.
+ * <p>The event stream, inspects, stats, followed logs and the resource calls go through
+ * {@link EngineClient}, on this verticle's event loop, with no thread of their own however many
+ * containers there are. What blocks runs on pools kept apart by what waits on them: one-shot log
+ * reads (docker-java) on {@link LogReads}', everything else (the resource endpoints' many-step
+ * code, cgroup files, oshi, the appdata walk) on {@link #CALL_THREADS}. docker-java, oshi and the
+ * appdata walk start when first needed, not with the node.
  */
 public final class EngineVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EngineVerticle.class);
@@ -76,7 +77,7 @@ public final class EngineVerticle extends VerticleBase {
     calls = vertx.createSharedWorkerExecutor("dockup-engine", CALL_THREADS, 10, TimeUnit.MINUTES);
     logs = new LogFollower(vertx, engine, config.nodeName());
     logReads = new LogReads(vertx, docker);
-    EngineHttp engineHttp = new EngineHttp(docker);
+    EngineHttp engineHttp = new EngineHttp(engine, context);
     resources = new Resources(engineHttp);
     appdata = new Appdata(engineHttp);
     watch = new EngineWatch(vertx, context, config.nodeName(), config.dockerHost(), engine,
