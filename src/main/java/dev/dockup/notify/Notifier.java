@@ -1,12 +1,11 @@
 package dev.dockup.notify;
 
 import dev.dockup.bus.ApiException;
+import dev.dockup.bus.Failures;
 import dev.dockup.settings.Settings;
-import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,13 +17,9 @@ import io.vertx.ext.web.codec.BodyCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLException;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Sends notifications to the Shoutrrr-style URLs of the settings. Sending never blocks and never
@@ -186,15 +181,9 @@ public final class Notifier {
    * quotes the request line, which holds a token for gotify.
    */
   static String describe(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof TimeoutException || c instanceof ConnectTimeoutException) return "timed out";
-      if (c instanceof UnknownHostException) return "unknown host";
-      if (c instanceof ConnectException) return "connection refused or unreachable";
-      if (c instanceof SSLException) return "TLS handshake failed";
-      if (c instanceof HttpClosedException) return "connection closed";
+    for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
       if (c instanceof IllegalArgumentException) return "invalid request";
-      if (c.getCause() == c) break;
     }
-    return "request failed (" + t.getClass().getSimpleName() + ")";
+    return Failures.describe(t, "timed out");
   }
 }

@@ -2,16 +2,15 @@ package dev.dockup.peer;
 
 import dev.dockup.Config;
 import dev.dockup.bus.ApiException;
+import dev.dockup.bus.Failures;
 import dev.dockup.store.JsonFile;
 import dev.dockup.store.SecretBox;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,10 +21,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLException;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The HTTP peers of {@code /api/peers}: DockUp instances outside the cluster, kept in
@@ -421,18 +416,9 @@ public final class PeerService {
    * header must never end up in an answer or the log.
    */
   static String describe(Throwable t, long timeoutMs) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof ConnectTimeoutException) return "connection timed out";
-      if (c instanceof TimeoutException) return "no answer within " + (timeoutMs >= 1000 ? timeoutMs / 1000 + " s" : timeoutMs + " ms");
-      if (c instanceof UnknownHostException) return "unknown host";
-      if (c instanceof ConnectException) return "connection refused";
-      if (c instanceof SSLException) return "TLS handshake failed";
-      if (c instanceof HttpClosedException) return "connection closed";
-      if (c.getCause() == c) break;
-    }
-    String name = t.getClass().getSimpleName();
-    return "request failed (" + name + ")";
+    return Failures.describe(t, "no answer within " + (timeoutMs >= 1000 ? timeoutMs / 1000 + " s" : timeoutMs + " ms"));
   }
+
 
   /** Copies of the views, for the API. */
   public JsonArray views() {

@@ -382,8 +382,7 @@ public final class RegistryClient {
 
   private static RegistryException unreachable(String host, Throwable e) {
     if (e instanceof RegistryException re) return re;
-    String cause = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return new RegistryException(0, host + ": " + cause);
+    return new RegistryException(0, host + ": " + dev.dockup.bus.Failures.describe(e, "no answer in time"));
   }
 
   /** Scheme and authority only: what an error may show of a URL (no path, no query). */

@@ -244,7 +244,7 @@ class PeerServiceTest {
     long start = System.nanoTime();
     ApiException e = assertThrows(ApiException.class, () -> await(peers.stacks(p)));
     assertEquals(503, e.status());
-    assertEquals("Peer unreachable: connection refused", e.getMessage());
+    assertEquals("Peer unreachable: connection refused or unreachable", e.getMessage());
     JsonObject test = await(peers.test(p));
     assertEquals(false, test.getBoolean("reachable"));
     assertEquals(false, test.getBoolean("success"));
