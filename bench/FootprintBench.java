@@ -237,8 +237,9 @@ public class FootprintBench extends BenchKit {
     record Sample(long rssKb, int threads) {}
 
     /** CPU (share of one core), RSS and threads over a window, from /proc. */
-    record Window(double cpuPercent, double dockerdPercent, double rssAvgMb, double rssMaxMb, int threadsMax) {
-        static final Window NONE = new Window(Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1);
+    /** {@code jitPercent}: the part of {@code cpuPercent} the JIT compiler threads used. */
+    record Window(double cpuPercent, double jitPercent, double dockerdPercent, double rssAvgMb, double rssMaxMb, int threadsMax) {
+        static final Window NONE = new Window(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1);
     }
 
     record SizeResult(int size, int running, List<Double> firstS, List<Double> completeS, List<Double> cpuS, Window idle, Window watch,
@@ -422,6 +423,7 @@ public class FootprintBench extends BenchKit {
             }, "sampler");
             sampler.setDaemon(true);
             long cpu0 = Proc.cpuTicks(pid());
+            long jit0 = Proc.jitTicks(pid());
             long engine0 = Proc.cpuTicks(dockerd);
             long t0 = System.nanoTime();
             sampler.start();
@@ -434,13 +436,14 @@ public class FootprintBench extends BenchKit {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             double cpu = 100.0 * (Proc.cpuTicks(pid()) - cpu0) / Proc.CLK_TCK / seconds;
+            double jit = 100.0 * (Proc.jitTicks(pid()) - jit0) / Proc.CLK_TCK / seconds;
             double engine = 100.0 * (Proc.cpuTicks(dockerd) - engine0) / Proc.CLK_TCK / seconds;
             double avg = samples.stream().mapToLong(Sample::rssKb).average().orElse(Double.NaN) / 1024;
             double max = samples.stream().mapToLong(Sample::rssKb).max().orElse(0) / 1024.0;
             int threads = samples.stream().mapToInt(Sample::threads).max().orElse(-1);
-            Window w = new Window(cpu, engine, avg, max, threads);
-            System.out.printf("  %-62s %5.1f s: CPU %5.2f%%, dockerd %5.2f%%, RSS avg %6.1f MB max %6.1f MB, threads max %d%n",
-                    label, seconds, cpu, engine, avg, max, threads);
+            Window w = new Window(cpu, jit, engine, avg, max, threads);
+            System.out.printf("  %-62s %5.1f s: CPU %5.2f%% (JIT %4.2f%%), dockerd %5.2f%%, RSS avg %6.1f MB max %6.1f MB, threads max %d%n",
+                    label, seconds, cpu, jit, engine, avg, max, threads);
             return w;
         }
 
@@ -473,6 +476,30 @@ public class FootprintBench extends BenchKit {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
+
+        /**
+         * CPU ticks of the JVM's JIT compiler threads ({@code C1/C2 CompilerThread<n>}, cut to 15
+         * characters by the kernel): compiling code a window runs for the first time is a one-off
+         * that a short window shows as part of that window's cost.
+         */
+        static long jitTicks(long pid) throws IOException {
+            long ticks = 0;
+            try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+                for (Path task : tasks.toList()) {
+                    String stat;
+                    try {
+                        stat = Files.readString(task.resolve("stat"));
+                    } catch (IOException gone) {
+                        continue;
+                    }
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) continue;
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                }
+            }
+            return ticks;
         }
 
         private static long clockTicks() {
@@ -627,6 +654,7 @@ public class FootprintBench extends BenchKit {
         row(results, "watching: threads", r -> (double) r.watch().threadsMax(), "%.0f", "<= 60, flat");
         row(results, "watching: CPU %", r -> r.watch().cpuPercent(), "%.2f", "");
         row(results, "watching: extra CPU % (vs idle)", r -> r.watch().cpuPercent() - r.idle().cpuPercent(), "%.2f", "<= 3 at 100");
+        row(results, "watching: extra CPU % of it, JIT compiler", r -> r.watch().jitPercent() - r.idle().jitPercent(), "%.2f", "");
         row(results, "watching: dockerd extra CPU % (vs idle)", r -> r.watch().dockerdPercent() - r.idle().dockerdPercent(), "%.2f", "<= 3 at 100");
         row(results, "watching: stats ticks seen", r -> (double) r.ticks(), "%.0f", "");
         row(results, "watching: max sample_ms", r -> r.maxSampleMs(), "%.0f", "");
@@ -702,7 +730,7 @@ public class FootprintBench extends BenchKit {
                 "  --load-seconds=10                   StacksBench load (after 2 s warm-up)",
                 "  --connections=8                     StacksBench connections",
                 "  --follow=10                         stacks whose logs the client follows",
-                "  --warm-ticks=4                      stats ticks the client gets before its window",
+                "  --warm-ticks=10                     stats ticks the client gets before its window (the JIT compiles the watch path meanwhile)",
                 "  --image=dockup-test/busybox:1",
                 "  --compose=docker compose            compose command used to create the stacks",
                 "  --prefix=footprint                  stack names <prefix>-1 ..",
@@ -724,7 +752,7 @@ public class FootprintBench extends BenchKit {
         int loadSeconds = 10;
         int connections = 8;
         int follow = 10;
-        int warmTicks = 4;
+        int warmTicks = 10;
         String image = "dockup-test/busybox:1";
         String compose = "docker compose";
         String prefix = "footprint";
