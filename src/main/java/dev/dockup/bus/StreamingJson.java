@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Vert.x's JSON on Jackson's streaming parser and generator. With jackson-databind on the class path (docker-java needs
@@ -59,31 +61,25 @@ public final class StreamingJson implements JsonFactory {
 
     @Override
     public <T> T fromValue(Object json, Class<T> type) {
-      try {
-        return super.fromValue(json, type);
-      } catch (DecodeException | UnsupportedOperationException e) {
-        if (!needsDatabind(e)) throw e;
-        return databind(type).fromValue(json, type);
-      }
+      return mapped(type, () -> super.fromValue(json, type), d -> d.fromValue(json, type));
     }
 
     @Override
     public <T> T fromString(String json, Class<T> type) throws DecodeException {
-      try {
-        return super.fromString(json, type);
-      } catch (DecodeException | UnsupportedOperationException e) {
-        if (!needsDatabind(e)) throw e;
-        return databind(type).fromString(json, type);
-      }
+      return mapped(type, () -> super.fromString(json, type), d -> d.fromString(json, type));
     }
 
     @Override
     public <T> T fromBuffer(Buffer json, Class<T> type) throws DecodeException {
+      return mapped(type, () -> super.fromBuffer(json, type), d -> d.fromBuffer(json, type));
+    }
+
+    private <T> T mapped(Class<T> type, Supplier<T> streaming, Function<DatabindCodec, T> databind) {
       try {
-        return super.fromBuffer(json, type);
+        return streaming.get();
       } catch (DecodeException | UnsupportedOperationException e) {
         if (!needsDatabind(e)) throw e;
-        return databind(type).fromBuffer(json, type);
+        return databind.apply(databind(type));
       }
     }
 
