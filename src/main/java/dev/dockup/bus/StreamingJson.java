@@ -43,19 +43,19 @@ public final class StreamingJson implements JsonFactory {
 
     @Override
     public String toString(Object object, boolean pretty) throws EncodeException {
-      try {
-        return super.toString(object, pretty);
-      } catch (EncodeException e) {
-        return databind(object).toString(object, pretty);
-      }
+      return encoded(object, () -> super.toString(object, pretty), d -> d.toString(object, pretty));
     }
 
     @Override
     public Buffer toBuffer(Object object, boolean pretty) throws EncodeException {
+      return encoded(object, () -> super.toBuffer(object, pretty), d -> d.toBuffer(object, pretty));
+    }
+
+    private <T> T encoded(Object object, Supplier<T> streaming, Function<DatabindCodec, T> databind) {
       try {
-        return super.toBuffer(object, pretty);
+        return streaming.get();
       } catch (EncodeException e) {
-        return databind(object).toBuffer(object, pretty);
+        return databind.apply(databind(object));
       }
     }
 
