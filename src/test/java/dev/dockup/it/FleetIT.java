@@ -200,7 +200,19 @@ class FleetIT {
     Http.Resp created = na.http.post("/api/tokens", new JsonObject().put("name", "fleet-" + cluster).put("scope", "read"));
     assertEquals(201, created.status(), created.toString());
     String token = created.json().getString("token");
-    assertEquals(200, bAnon.with("X-API-Token", token).get("/api/stacks").status(), "A's token works on B");
+    // A change completes once every member took it or after FleetAuthStore.ACK_TIMEOUT_MS: on a busy
+    // host B may take it a little later (a revocation is checked at once below).
+    long until = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+    int status;
+    while ((status = bAnon.with("X-API-Token", token).get("/api/stacks").status()) != 200 && System.nanoTime() < until) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    assertEquals(200, status, "A's token works on B");
     Http bAdmin = bAnon.with("Authorization", na.http.header("Authorization"));
     String id = bAdmin.get("/api/tokens").json().getJsonArray("tokens").stream().map(JsonObject.class::cast)
         .filter(t -> ("fleet-" + cluster).equals(t.getString("name"))).findFirst().orElseThrow().getString("id");
