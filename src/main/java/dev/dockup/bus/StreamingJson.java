@@ -77,14 +77,14 @@ public final class StreamingJson implements JsonFactory {
     private <T> T mapped(Class<T> type, Supplier<T> streaming, Function<DatabindCodec, T> databind) {
       try {
         return streaming.get();
-      } catch (DecodeException | UnsupportedOperationException e) {
+      } catch (DecodeException e) {
         if (!needsDatabind(e)) throw e;
         return databind.apply(databind(type));
       }
     }
 
     /** Only a type the streaming codec cannot map goes to databind: malformed input is not parsed twice. */
-    private static boolean needsDatabind(RuntimeException e) {
+    private static boolean needsDatabind(DecodeException e) {
       return e.getMessage() != null && e.getMessage().contains("without Jackson Databind");
     }
 
