@@ -2,7 +2,7 @@
 // in pages. The API answers the newest N entries only, so the page asks for a batch and
 // filters and pages it here; "Load older" asks for a larger batch.
 import { html, nothing } from 'lit';
-import { Light, clock } from './ui.js';
+import { Light, clock, showQuery } from './ui.js';
 import { get } from './api.js';
 
 const BATCH = 500;
@@ -71,10 +71,7 @@ class Audit extends Light {
   set(name, value) {
     this[name] = value;
     this.page = 0;
-    const q = new URLSearchParams();
-    for (const k of ['action', 'actor', 'stack']) if (this[k]) q.set(k, this[k]);
-    const s = q.toString();
-    history.replaceState(null, '', `#/settings/audit${s ? `?${s}` : ''}`);
+    showQuery('settings/audit', null, { action: this.action, actor: this.actor, stack: this.stack });
   }
 
   render() {

@@ -2,7 +2,7 @@
 // search, filters and sorting kept in the URL, quick actions per row and bulk actions.
 import { html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { Light, announce, toast, confirmDialog, STATUSES, HEALTHS, SEVERITIES, worstSeverity, clock, bytes } from './ui.js';
+import { Light, announce, toast, confirmDialog, showQuery, STATUSES, HEALTHS, SEVERITIES, worstSeverity, clock, bytes } from './ui.js';
 import { get, post } from './api.js';
 import { keyOf } from './store.js';
 import { row, usage } from './rows.js';
@@ -106,23 +106,13 @@ class Overview extends Light {
   }
 
   setFilter(name, value) {
-    const q = new URLSearchParams(this.query || '');
-    if (value) q.set(name, value);
-    else q.delete(name);
-    this.query = q;
-    const s = q.toString();
-    history.replaceState(null, '', `#/${s ? `?${s}` : ''}`);
+    this.query = showQuery('', this.query, { [name]: value });
   }
 
   sortBy(col) {
     const f = this.f;
     const dir = f.sort === col && f.dir !== 'desc' ? 'desc' : '';
-    const q = new URLSearchParams(this.query || '');
-    q.set('sort', col);
-    if (dir) q.set('dir', dir);
-    else q.delete('dir');
-    this.query = q;
-    history.replaceState(null, '', `#/?${q}`);
+    this.query = showQuery('', this.query, { sort: col, dir });
   }
 
   filtered() {

@@ -3,7 +3,7 @@
 // risks shown first, the target node in a fleet). A deploy creates the stack, starts it, and
 // opens its page, where the output of `up` streams into the terminal.
 import { html, nothing } from 'lit';
-import { Light, toast, announce } from './ui.js';
+import { Light, toast, announce, showQuery } from './ui.js';
 import { get, post, ApiError } from './api.js';
 import { keyOf } from './store.js';
 import { runOperation } from './ops.js';
@@ -108,12 +108,7 @@ class Templates extends Light {
   }
 
   setFilter(name, value) {
-    const q = new URLSearchParams(this.query || '');
-    if (value) q.set(name, value);
-    else q.delete(name);
-    this.query = q;
-    const s = q.toString();
-    history.replaceState(null, '', `#/templates${s ? `?${s}` : ''}`);
+    this.query = showQuery('templates', this.query, { [name]: value });
   }
 
   filtered() {

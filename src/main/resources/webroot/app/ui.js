@@ -27,6 +27,21 @@ export function redrawOnNodesAndStatus(el) {
   })];
 }
 
+/**
+ * A page's filters live in its URL (#/<route>?k=v), so a reload or a shared link shows the same view. Sets each of
+ * `changes` on `query` (drops it when empty), puts the result in the address bar without a history entry, returns it.
+ */
+export function showQuery(route, query, changes) {
+  const q = new URLSearchParams(query || '');
+  for (const [k, v] of Object.entries(changes)) {
+    if (v) q.set(k, v);
+    else q.delete(k);
+  }
+  const s = q.toString();
+  history.replaceState(null, '', `#/${route}${s ? `?${s}` : ''}`);
+  return q;
+}
+
 /** Operation results for screen readers (never stats ticks): one polite region for the page. */
 export function announce(text) {
   const region = document.getElementById('announcer');
